@@ -1,0 +1,3 @@
+from dialdeck.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,56 @@
+"""The CloudDialer API: client, typed models and errors."""
+
+from dialdeck.core.api.client import CloudDialerClient, RetryPolicy
+from dialdeck.core.api.errors import (
+    ApiError,
+    AuthError,
+    ConflictError,
+    ForbiddenError,
+    HttpStatusError,
+    InsecureUrlError,
+    MalformedResponseError,
+    NetworkError,
+    NotFoundError,
+    OutcomeUnknownError,
+    PlatformError,
+    RecordingInvalidError,
+    RequestTimeoutError,
+    ValidationError,
+)
+from dialdeck.core.api.models import (
+    CallAccepted,
+    CallInfo,
+    CallRequest,
+    CallStatus,
+    Leg,
+    LegRole,
+    LegStatus,
+    ParticipantAdded,
+)
+
+__all__ = [
+    "ApiError",
+    "AuthError",
+    "CallAccepted",
+    "CallInfo",
+    "CallRequest",
+    "CallStatus",
+    "CloudDialerClient",
+    "ConflictError",
+    "ForbiddenError",
+    "HttpStatusError",
+    "InsecureUrlError",
+    "Leg",
+    "LegRole",
+    "LegStatus",
+    "MalformedResponseError",
+    "NetworkError",
+    "NotFoundError",
+    "OutcomeUnknownError",
+    "ParticipantAdded",
+    "PlatformError",
+    "RecordingInvalidError",
+    "RequestTimeoutError",
+    "RetryPolicy",
+    "ValidationError",
+]

@@ -1,0 +1,133 @@
+"""The one number pipeline: whatever an agent types, pastes or clicks becomes a dialable number.
+
+Every entry point (keypad, paste, clipboard, ``tel:`` link, tray, command line) calls
+:func:`parse_dial_number`. Validity comes from Google's libphonenumber data (``phonenumbers``);
+the only rule of our own is CloudDialer's: a customer number is 10 national digits (India).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+import phonenumbers
+from phonenumbers import PhoneNumberFormat, geocoder
+
+INDIA_CODE = 91
+NATIONAL_DIGITS = 10
+
+# Visual separators people type or paste: RFC 3966 allows - . ( ); humans add spaces, slashes and
+# the odd non-breaking or thin space copied from a web page.
+_SEPARATORS = re.compile(r"[\s\-.()/\[\]\u00a0\u2007\u2009\u202f\u2010-\u2015]")
+_URI_SCHEME = re.compile(r"^\s*(tel|callto|sip|phone)\s*:\s*(//)?", re.IGNORECASE)
+
+
+class InvalidNumber(ValueError):
+    """The input is not a dialable Indian number; ``str(error)`` says why, for the agent."""
+
+
+@dataclass(frozen=True, slots=True)
+class DialNumber:
+    """A validated Indian number."""
+
+    national: str  # 10 digits, the form CloudDialer's ``to_number`` accepts
+    display: str  # readable, e.g. "+91 98765 43210"
+
+    @property
+    def e164(self) -> str:
+        return f"+{INDIA_CODE}{self.national}"
+
+    @property
+    def tel_uri(self) -> str:
+        return f"tel:{self.e164}"
+
+    def __str__(self) -> str:
+        return self.display
+
+
+def strip_uri(text: str) -> str:
+    """Drop a ``tel:``/``callto:`` scheme and RFC 3966 parameters (``;ext=…``, ``;phone-context=…``)."""
+    text = unquote(text.strip())
+    match = _URI_SCHEME.match(text)
+    if match:
+        text = text[match.end() :]
+        text = text.split(";", 1)[0].split("?", 1)[0].split("@", 1)[0]
+    return text.strip()
+
+
+def _national_digits(cleaned: str) -> str:
+    """Strip the country code or trunk prefix; raise for another country's code."""
+    international = cleaned.startswith(("+", "00"))
+    digits = cleaned.lstrip("+")
+    if international:
+        if digits.startswith("00"):
+            digits = digits[2:]
+        if not digits:
+            raise InvalidNumber("Enter the number after the country code")
+        try:
+            parsed = phonenumbers.parse("+" + digits, None)
+        except phonenumbers.NumberParseException:
+            parsed = None
+        if parsed is None or parsed.country_code != INDIA_CODE:
+            if digits.startswith("91"):
+                parsed = None  # "+91" followed by too few digits: a length problem, said below
+            elif parsed is None:
+                raise InvalidNumber("Not an Indian number (unknown country code)")
+            else:
+                name = geocoder.country_name_for_number(parsed, "en")
+                where = f"+{parsed.country_code}" + (f", {name}" if name else "")
+                raise InvalidNumber(
+                    f"Not an Indian number ({where}); only +91 numbers can be dialled"
+                )
+        digits = digits[2:]
+        if digits.startswith("0") and len(digits) == NATIONAL_DIGITS + 1:
+            digits = digits[1:]  # "+91 (0) 98765 43210" as printed on some letterheads
+        return digits
+    if len(digits) == NATIONAL_DIGITS + 2 and digits.startswith("91"):
+        return digits[2:]
+    if len(digits) == NATIONAL_DIGITS + 1 and digits.startswith("0"):
+        return digits[1:]  # leading trunk 0
+    return digits
+
+
+def parse_dial_number(text: str) -> DialNumber:
+    """Turn input as typed or pasted into a :class:`DialNumber`, or raise :class:`InvalidNumber`."""
+    raw = strip_uri(text)
+    if not raw:
+        raise InvalidNumber("Enter a phone number")
+    cleaned = _SEPARATORS.sub("", raw)
+    if "+" in cleaned[1:]:
+        raise InvalidNumber("A '+' can only come at the start of the number")
+    bad = sorted({c for c in cleaned.lstrip("+") if not c.isascii() or not c.isdigit()})
+    if bad:
+        shown = " ".join(repr(c) for c in bad[:3])
+        raise InvalidNumber(f"Only digits, spaces and + - . ( ) are allowed, not {shown}")
+    national = _national_digits(cleaned)
+    if len(national) < NATIONAL_DIGITS:
+        raise InvalidNumber(
+            f"Too short: {len(national)} digit{'s' if len(national) != 1 else ''}"
+            f" (an Indian number has {NATIONAL_DIGITS})"
+        )
+    if len(national) > NATIONAL_DIGITS:
+        raise InvalidNumber(
+            f"Too long: {len(national)} digits (an Indian number has {NATIONAL_DIGITS})"
+        )
+    parsed = phonenumbers.parse(f"+{INDIA_CODE}{national}", None)
+    if not phonenumbers.is_valid_number(parsed):
+        raise InvalidNumber(f"No Indian number starts like {national[:4]}…: check the number")
+    display = phonenumbers.format_number(parsed, PhoneNumberFormat.INTERNATIONAL)
+    return DialNumber(national=national, display=display)
+
+
+def check_dial_number(text: str) -> DialNumber | InvalidNumber:
+    """Like :func:`parse_dial_number` but returns the problem instead of raising (for live previews)."""
+    try:
+        return parse_dial_number(text)
+    except InvalidNumber as problem:
+        return problem
+
+
+def looks_like_number(text: str) -> bool:
+    """Cheap test for "is there a number on the clipboard" before the full pipeline runs."""
+    return isinstance(check_dial_number(text[:64]), DialNumber)

@@ -1,0 +1,384 @@
+"""The sandbox's HTTP surface: the CloudDialer API as specified, plus ``/_sandbox/`` controls."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from dialdeck.resources import resource_path
+from dialdeck.sandbox.config import Account, SandboxConfig
+from dialdeck.sandbox.engine import (
+    PLATFORM_REFUSES_SUFFIX,
+    CallEngine,
+    Clock,
+    LegNotFoundError,
+    NotLiveError,
+    ScaledClock,
+    SimCall,
+)
+from dialdeck.sandbox.faults import Faults, FaultsAndLog
+from dialdeck.sandbox.push import ResultPusher
+from dialdeck.sandbox.wav import synthesize_call
+
+NUMBER = re.compile(r"^(\d{10}|\+91\d{10})$")
+RING_TIME_RANGE = (5, 120)
+
+
+class Sandbox:
+    """State shared by the routes: engine, pusher, request log, recordings cache."""
+
+    def __init__(self, config: SandboxConfig, clock: Clock | None = None) -> None:
+        self.config = config
+        self.clock = clock or ScaledClock(config.speed)
+        self.engine = CallEngine(config, self.clock, on_end=self._on_end)
+        self.pusher = ResultPusher(
+            retries=config.push_retries, base_delay=config.push_base_delay, speed=config.speed
+        )
+        self.public_url = "http://127.0.0.1"
+        self.middleware: FaultsAndLog | None = None
+        self._recordings: OrderedDict[str, bytes] = OrderedDict()
+
+    def _on_end(self, call: SimCall) -> None:
+        url = call.account.callback_url or self.config.callback_url
+        if url:
+            self.pusher.submit(url, self.engine.result_push(call, self.public_url))
+
+    def recording_bytes(self, call: SimCall) -> bytes:
+        assert call.recording_name
+        data = self._recordings.get(call.recording_name)
+        if data is None:
+            seed = int.from_bytes(call.call_id.encode()[:8], "big")
+            data = synthesize_call(call.recording_seconds, self.config.sample_rate, seed)
+            self._recordings[call.recording_name] = data
+            while len(self._recordings) > 32:
+                self._recordings.popitem(last=False)
+        return data
+
+    async def run_ticker(self) -> None:
+        """Advance the engine in real time so calls end (and pushes go out) without polling."""
+        speed = getattr(self.clock, "speed", 1.0)
+        while True:
+            self.engine.tick()
+            due = self.engine.next_due()
+            wait = 0.1 if due is None else (due - self.clock.now()) / speed
+            await asyncio.sleep(min(0.1, max(0.005, wait)))
+
+
+def error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"status": "error", "message": message}, status_code=status)
+
+
+def _sandbox(request: Request) -> Sandbox:
+    sandbox: Sandbox = request.app.state.sandbox
+    return sandbox
+
+
+def _account(request: Request) -> Account | JSONResponse:
+    """Bearer auth (401), then the account's network/origin restriction (403)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    account = (
+        _sandbox(request).config.account_for_key(key.strip())
+        if scheme.lower() == "bearer"
+        else None
+    )
+    if account is None:
+        return error(401, "Invalid or missing API key")
+    host = request.client.host if request.client else None
+    if not account.allows_client(host, request.headers.get("origin")):
+        return error(403, "Request origin not permitted for this account")
+    return account
+
+
+async def _json_object(request: Request) -> dict[str, Any] | JSONResponse:
+    try:
+        body = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        return error(400, "Body must be JSON")
+    if not isinstance(body, dict):
+        return error(400, "Body must be a JSON object")
+    return body
+
+
+def _ring_time(body: dict[str, Any]) -> int | str:
+    value = body.get("max_ring_time", 30)
+    if not isinstance(value, int) or isinstance(value, bool):
+        return "max_ring_time must be an integer"
+    low, high = RING_TIME_RANGE
+    if not low <= value <= high:
+        return f"max_ring_time must be between {low} and {high} seconds"
+    return value
+
+
+def _validate_call(body: dict[str, Any], account: Account) -> dict[str, Any] | str:
+    for key in ("from_number", "to_number", "uuid"):
+        if key not in body:
+            return f"{key} is required"
+        if not isinstance(body[key], str) or not body[key].strip():
+            return f"{key} must be a non-empty string"
+    for key in ("crm_username", "agent_number"):
+        if key in body and body[key] is not None and not isinstance(body[key], str):
+            return f"{key} must be a string"
+    if not NUMBER.match(body["to_number"]):
+        return "to_number must be 10 digits or +91 followed by 10 digits"
+    if body["from_number"] not in account.caller_ids:
+        return "Unrecognised caller ID: from_number is not assigned to this account"
+    crm, agent_number = body.get("crm_username"), body.get("agent_number")
+    if bool(crm) == bool(agent_number):
+        return "Give exactly one of crm_username and agent_number"
+    if crm and crm not in account.agents:
+        return "Unknown agent: crm_username is not registered"
+    if agent_number and not NUMBER.match(agent_number):
+        return "agent_number must be 10 digits or +91 followed by 10 digits"
+    recording = body.get("recording", True)
+    if not isinstance(recording, bool):
+        return "recording must be true or false"
+    ring = _ring_time(body)
+    if isinstance(ring, str):
+        return ring
+    return {
+        "from_number": body["from_number"],
+        "to_number": body["to_number"],
+        "uuid": body["uuid"],
+        "crm_username": crm or None,
+        "agent_number": agent_number or None,
+        "recording": recording,
+        "max_ring_time": ring,
+    }
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "success"})
+
+
+async def initiate_call(request: Request) -> Response:
+    account = _account(request)
+    if isinstance(account, Response):
+        return account
+    body = await _json_object(request)
+    if isinstance(body, Response):
+        return body
+    fields = _validate_call(body, account)
+    if isinstance(fields, str):
+        return error(400, fields)
+    if fields["to_number"].endswith(PLATFORM_REFUSES_SUFFIX):
+        return error(502, "Telephony platform could not queue the call")
+    call = _sandbox(request).engine.place(account, **fields)
+    return JSONResponse({"status": "success", "call_id": call.call_id, "message": "Call initiated"})
+
+
+def _call_or_error(request: Request, account: Account) -> SimCall | JSONResponse:
+    call = _sandbox(request).engine.get(request.path_params["call_id"], account)
+    return call if call is not None else error(404, "Call not found")
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+async def get_call(request: Request) -> Response:
+    account = _account(request)
+    if isinstance(account, Response):
+        return account
+    call = _call_or_error(request, account)
+    if isinstance(call, Response):
+        return call
+    return JSONResponse(_sandbox(request).engine.to_json(call, _base_url(request)))
+
+
+async def add_participant(request: Request) -> Response:
+    account = _account(request)
+    if isinstance(account, Response):
+        return account
+    call = _call_or_error(request, account)
+    if isinstance(call, Response):
+        return call
+    body = await _json_object(request)
+    if isinstance(body, Response):
+        return body
+    number = body.get("number")
+    if not isinstance(number, str) or not NUMBER.match(number):
+        return error(400, "number must be 10 digits or +91 followed by 10 digits")
+    ring = _ring_time(body)
+    if isinstance(ring, str):
+        return error(400, ring)
+    try:
+        leg = _sandbox(request).engine.add_participant(call, number, ring)
+    except NotLiveError:
+        return error(409, "Call is not live")
+    return JSONResponse({"status": "success", "message": "Leg queued", "leg_id": leg.leg_id})
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+async def recording(request: Request) -> Response:
+    sandbox = _sandbox(request)
+    call = sandbox.engine.recording_by_name(request.path_params["name"])
+    if call is None:
+        return error(404, "Recording not found")
+    data = await asyncio.to_thread(sandbox.recording_bytes, call)
+    headers = {"Accept-Ranges": "bytes"}
+    spec = request.headers.get("range")
+    if not spec:
+        return Response(data, media_type="audio/wav", headers=headers)
+    match = _RANGE.match(spec.strip())
+    size = len(data)
+    if match and (match[1] or match[2]):
+        if match[1]:
+            start = int(match[1])
+            end = min(int(match[2]), size - 1) if match[2] else size - 1
+        else:  # suffix range: the last N bytes
+            start, end = max(0, size - int(match[2])), size - 1
+        if start < size and start <= end:
+            headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+            return Response(data[start : end + 1], 206, media_type="audio/wav", headers=headers)
+    headers["Content-Range"] = f"bytes */{size}"
+    return Response(status_code=416, headers=headers)
+
+
+async def openapi(request: Request) -> Response:
+    text = await asyncio.to_thread(resource_path("openapi.json").read_text, "utf-8")
+    return Response(text, media_type="application/json")
+
+
+async def index(request: Request) -> Response:
+    return JSONResponse(
+        {
+            "status": "success",
+            "service": "Dialdeck sandbox: a local CloudDialer simulator",
+            "openapi": f"{_base_url(request)}/openapi.json",
+            "scripted_outcomes_by_last_four_digits": {
+                "0000": "customer never answers (NO_ANSWER)",
+                "1111": "customer busy (BUSY)",
+                "2222": "network failure (FAILED)",
+                "3333": "agent never answers (NO_ANSWER)",
+                "4444": "agent hangs up while the customer rings (CANCELED)",
+                "5555": "platform refuses to queue (502)",
+            },
+        }
+    )
+
+
+# -- /_sandbox/ controls ------------------------------------------------------------------------
+
+
+def _middleware(request: Request) -> FaultsAndLog:
+    middleware = _sandbox(request).middleware
+    assert middleware is not None
+    return middleware
+
+
+async def control_requests(request: Request) -> Response:
+    return JSONResponse([vars(r) for r in _middleware(request).requests])
+
+
+async def control_pushes(request: Request) -> Response:
+    return JSONResponse([a.to_json() for a in _sandbox(request).pusher.attempts])
+
+
+async def control_calls(request: Request) -> Response:
+    sandbox = _sandbox(request)
+    base = _base_url(request)
+    return JSONResponse([sandbox.engine.to_json(c, base) for c in sandbox.engine.calls.values()])
+
+
+async def control_reset(request: Request) -> Response:
+    sandbox = _sandbox(request)
+    sandbox.engine.reset()
+    sandbox.pusher.attempts.clear()
+    middleware = _middleware(request)
+    middleware.requests.clear()
+    middleware.faults = Faults()
+    return JSONResponse({"status": "success"})
+
+
+async def control_faults(request: Request) -> Response:
+    middleware = _middleware(request)
+    if request.method == "POST":
+        body = await _json_object(request)
+        if isinstance(body, Response):
+            return body
+        try:
+            middleware.faults = Faults.from_json(body)
+        except (TypeError, ValueError) as exc:
+            return error(400, str(exc))
+    return JSONResponse(middleware.faults.to_json())
+
+
+async def control_hangup(request: Request) -> Response:
+    """Body ``{"role": "destination"}`` or ``{"leg_id": 3}``: that party hangs up."""
+    sandbox = _sandbox(request)
+    call = sandbox.engine.calls.get(request.path_params["call_id"])
+    if call is None:
+        return error(404, "Call not found")
+    body = await _json_object(request)
+    if isinstance(body, Response):
+        return body
+    leg_id, role = body.get("leg_id"), body.get("role")
+    if not isinstance(leg_id, int) and not isinstance(role, str):
+        return error(400, "Give leg_id or role")
+    try:
+        leg = sandbox.engine.hang_up(
+            call, leg_id=leg_id if isinstance(leg_id, int) else None, role=role
+        )
+    except LegNotFoundError:
+        return error(404, "No such leg")
+    except NotLiveError:
+        return error(409, "That leg is not ringing or connected")
+    return JSONResponse({"status": "success", "leg_id": leg.leg_id, "leg_status": leg.status})
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error(exc.status_code, exc.detail)
+
+
+def create_app(config: SandboxConfig | None = None, clock: Clock | None = None) -> FaultsAndLog:
+    """The sandbox as an ASGI app (wrapped in the fault/log middleware)."""
+    sandbox = Sandbox(config or SandboxConfig(), clock)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        ticker = asyncio.get_running_loop().create_task(sandbox.run_ticker())
+        try:
+            yield
+        finally:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+            await sandbox.pusher.aclose()
+
+    routes = [
+        Route("/", index),
+        Route("/health", health),
+        Route("/openapi.json", openapi),
+        Route("/calls", initiate_call, methods=["POST"]),
+        Route("/calls/{call_id}", get_call),
+        Route("/calls/{call_id}/participants", add_participant, methods=["POST"]),
+        Route("/recordings/{name}", recording),
+        Route("/_sandbox/requests", control_requests),
+        Route("/_sandbox/pushes", control_pushes),
+        Route("/_sandbox/calls", control_calls),
+        Route("/_sandbox/reset", control_reset, methods=["POST"]),
+        Route("/_sandbox/faults", control_faults, methods=["GET", "POST"]),
+        Route("/_sandbox/calls/{call_id}/hangup", control_hangup, methods=["POST"]),
+    ]
+    app = Starlette(
+        routes=routes, lifespan=lifespan, exception_handlers={HTTPException: _http_error}
+    )
+    app.state.sandbox = sandbox
+    wrapped = FaultsAndLog(app)
+    sandbox.middleware = wrapped
+    return wrapped

@@ -1,0 +1,90 @@
+"""``dialdeck-sandbox``: the simulator as a standalone server for integrators."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+from dialdeck.sandbox.config import DEMO_AGENT, DEMO_API_KEY, SandboxConfig
+from dialdeck.sandbox.server import SandboxServer
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="dialdeck-sandbox",
+        description="A local CloudDialer simulator: the real API surface, scripted outcomes, "
+        "real WAV recordings, result pushes, fault injection.",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8765, help="port (0 picks a free one; default: %(default)s)"
+    )
+    parser.add_argument("--api-key", help=f"API key for the demo account (default: {DEMO_API_KEY})")
+    parser.add_argument("--speed", type=float, help="time scale: 10 makes a 30 s ring last 3 s")
+    parser.add_argument("--config", type=Path, help="TOML file with accounts, agents and timings")
+    parser.add_argument("--callback-url", help="where to POST each call's result when it ends")
+    parser.add_argument(
+        "--talk-time", type=float, help="seconds the customer talks before hanging up"
+    )
+    args = parser.parse_args(argv)
+    if args.speed is not None and args.speed <= 0:
+        parser.error("--speed must be positive")
+    return args
+
+
+def build_config(args: argparse.Namespace) -> SandboxConfig:
+    config = SandboxConfig.from_toml(args.config) if args.config else SandboxConfig()
+    if args.api_key:
+        config = config.with_key(args.api_key)
+    if args.speed is not None:
+        config = replace(config, speed=args.speed)
+    if args.callback_url:
+        config = replace(config, callback_url=args.callback_url)
+    if args.talk_time is not None:
+        config = replace(config, timings=replace(config.timings, talk_time=args.talk_time))
+    return config
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        config = build_config(args)
+    except (OSError, ValueError) as exc:
+        print(f"dialdeck-sandbox: {exc}", file=sys.stderr)
+        return 2
+    server = SandboxServer(config, host=args.host, port=args.port, log_level="info")
+    try:
+        url = server.start()
+    except OSError as exc:
+        print(
+            f"dialdeck-sandbox: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 1
+    demo = config.accounts[0]
+    print(f"Dialdeck sandbox listening on {url}  (speed x{config.speed:g})")
+    print(
+        f"  API key:    {demo.api_key}" + ("  (demo key)" if demo.api_key == DEMO_API_KEY else "")
+    )
+    print(f"  caller IDs: {', '.join(demo.caller_ids)}   agent: {DEMO_AGENT}")
+    print(f"  OpenAPI:    {url}/openapi.json    controls: {url}/_sandbox/")
+    print("  Last four digits script the outcome: 0000 no answer, 1111 busy, 2222 failure,")
+    print("  3333 agent no answer, 4444 agent cancels, 5555 platform refuses (502).")
+    sys.stdout.flush()
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    server.stop()
+    print("sandbox stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

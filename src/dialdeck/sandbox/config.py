@@ -1,0 +1,125 @@
+"""Sandbox configuration: accounts, keys, caller IDs, agents, timings.
+
+Out of the box the sandbox knows the vendor reference's example account (caller ID
+``919800000000``, agent ``agent.017``) under :data:`DEMO_API_KEY`, so the reference's example
+request works unchanged. A TOML file adds accounts::
+
+    talk_time = 20          # seconds the customer talks before hanging up
+    callback_url = "http://127.0.0.1:9000/result"
+
+    [[accounts]]
+    name = "acme"
+    api_key = "acme-secret"
+    caller_ids = ["919800000001"]
+    agents = ["alice", "bob"]
+    allowed_networks = ["10.0.0.0/8"]      # optional: 403 from anywhere else
+    allowed_origins = ["https://crm.acme"] # optional: 403 for another browser Origin
+    callback_url = "http://127.0.0.1:9001/result"  # optional, overrides the global one
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+DEMO_API_KEY = "sandbox-demo-key"
+DEMO_CALLER_IDS = ("919800000000", "919800000001")
+DEMO_AGENT = "agent.017"
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    api_key: str
+    caller_ids: tuple[str, ...]
+    agents: tuple[str, ...]
+    allowed_networks: tuple[Network, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    callback_url: str | None = None
+
+    def allows_client(self, host: str | None, origin: str | None) -> bool:
+        if self.allowed_networks:
+            try:
+                address = ipaddress.ip_address(host or "")
+            except ValueError:
+                return False
+            if not any(address in net for net in self.allowed_networks):
+                return False
+        return not (self.allowed_origins and origin and origin not in self.allowed_origins)
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Sandbox seconds (divided by the speed factor in real time)."""
+
+    agent_answer: float = 2.0  # the agent's phone rings this long before they pick up
+    customer_answer: float = 3.0
+    talk_time: float = 20.0  # then the customer hangs up
+    quick_failure: float = 1.0  # busy / network failure are reported after this
+    cancel_after: float = 2.0  # 4444: the agent gives up while the customer rings
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    accounts: tuple[Account, ...] = field(
+        default_factory=lambda: (Account("demo", DEMO_API_KEY, DEMO_CALLER_IDS, (DEMO_AGENT,)),)
+    )
+    timings: Timings = field(default_factory=Timings)
+    speed: float = 1.0
+    callback_url: str | None = None
+    sample_rate: int = 8000
+    push_retries: int = 3
+    push_base_delay: float = 1.0  # sandbox seconds, doubled per retry
+
+    def account_for_key(self, key: str) -> Account | None:
+        for account in self.accounts:
+            if account.api_key == key:
+                return account
+        return None
+
+    def with_key(self, api_key: str) -> SandboxConfig:
+        """Make ``api_key`` the demo account's key (``dialdeck-sandbox --api-key``)."""
+        first, *rest = self.accounts
+        return replace(self, accounts=(replace(first, api_key=api_key), *rest))
+
+    @classmethod
+    def from_toml(cls, path: Path) -> SandboxConfig:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SandboxConfig:
+        base = cls()
+        accounts = tuple(_account(i, raw) for i, raw in enumerate(data.get("accounts", [])))
+        timing_keys = set(Timings.__dataclass_fields__)
+        timings = Timings(**{k: float(v) for k, v in data.items() if k in timing_keys})
+        return cls(
+            accounts=(*base.accounts, *accounts),
+            timings=timings,
+            speed=float(data.get("speed", 1.0)),
+            callback_url=data.get("callback_url"),
+            sample_rate=int(data.get("sample_rate", 8000)),
+        )
+
+
+def _account(index: int, raw: dict[str, Any]) -> Account:
+    try:
+        return Account(
+            name=str(raw.get("name", f"account-{index + 1}")),
+            api_key=str(raw["api_key"]),
+            caller_ids=tuple(str(c) for c in raw.get("caller_ids", DEMO_CALLER_IDS)),
+            agents=tuple(str(a) for a in raw.get("agents", ())),
+            allowed_networks=tuple(
+                ipaddress.ip_network(n, strict=False) for n in raw.get("allowed_networks", ())
+            ),
+            allowed_origins=tuple(str(o) for o in raw.get("allowed_origins", ())),
+            callback_url=raw.get("callback_url"),
+        )
+    except (KeyError, ValueError) as exc:
+        raise ValueError(f"sandbox config: account {index + 1} is invalid: {exc}") from None

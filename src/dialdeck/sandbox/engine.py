@@ -1,0 +1,412 @@
+"""The simulated telephony platform: calls, legs and their timings, driven by an injectable clock.
+
+The engine never sleeps. Transitions are scheduled events; :meth:`CallEngine.tick` runs every event
+that is due on the clock, stamping each transition with the time it was due (not the time the
+ticker happened to run), so a fake clock gives exact, repeatable timelines in tests.
+
+Scripted outcomes by the last four digits of the dialled number (``shared/api-contract.md``):
+``0000`` no answer, ``1111`` busy, ``2222`` network failure, ``3333`` agent never answers,
+``4444`` agent hangs up while the customer rings, ``5555`` platform refuses (502, in the app layer).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import secrets
+import time
+import uuid as uuid_module
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from dialdeck.sandbox.config import Account, SandboxConfig
+
+NO_ANSWER_SUFFIX = "0000"
+BUSY_SUFFIX = "1111"
+NETWORK_FAILURE_SUFFIX = "2222"
+AGENT_NO_ANSWER_SUFFIX = "3333"
+AGENT_CANCELS_SUFFIX = "4444"
+PLATFORM_REFUSES_SUFFIX = "5555"
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Sandbox seconds since an arbitrary start; never goes backwards."""
+
+    def wall(self, at: float) -> datetime:
+        """The UTC time that sandbox second ``at`` stands for."""
+
+
+class ScaledClock:
+    """Real time multiplied by ``speed``: at 10, a 30 s ring passes in 3 s."""
+
+    def __init__(self, speed: float = 1.0) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self.speed = speed
+        self._t0 = time.monotonic()
+        self._wall0 = datetime.now(UTC).replace(microsecond=0)
+
+    def now(self) -> float:
+        return (time.monotonic() - self._t0) * self.speed
+
+    def wall(self, at: float) -> datetime:
+        return self._wall0 + timedelta(seconds=at)
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.t = 0.0
+        self._wall0 = start or datetime(2026, 7, 3, 10, 0, 0, tzinfo=UTC)
+
+    def now(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+
+    def wall(self, at: float) -> datetime:
+        return self._wall0 + timedelta(seconds=at)
+
+
+class NotLiveError(Exception):
+    """The call is not connected (or already over)."""
+
+
+class LegNotFoundError(Exception):
+    pass
+
+
+@dataclass
+class SimLeg:
+    leg_id: int
+    role: str
+    number: str
+    status: str
+    changed_at: float
+
+
+@dataclass
+class SimCall:
+    call_id: str
+    uuid: str
+    account: Account
+    from_number: str
+    to_number: str
+    crm_username: str | None
+    agent_number: str | None
+    recording: bool
+    max_ring_time: int
+    created_at: float
+    status: str = "INITIATED"
+    legs: list[SimLeg] = field(default_factory=list)
+    answered_at: float | None = None
+    ended_at: float | None = None
+    recording_name: str | None = None
+    recording_seconds: float = 0.0
+
+    @property
+    def is_over(self) -> bool:
+        return self.ended_at is not None
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == "ANSWER" and self.ended_at is None
+
+    def leg(self, role: str) -> SimLeg | None:
+        return next((leg for leg in self.legs if leg.role == role), None)
+
+    def count(self, status: str) -> int:
+        return sum(1 for leg in self.legs if leg.status == status)
+
+
+def _time(clock: Clock, at: float | None) -> str | None:
+    if at is None:
+        return None
+    return clock.wall(at).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class CallEngine:
+    def __init__(
+        self,
+        config: SandboxConfig,
+        clock: Clock,
+        on_end: Callable[[SimCall], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.on_end = on_end
+        self.calls: dict[str, SimCall] = {}
+        self._events: list[tuple[float, int, str, Callable[[float], None]]] = []
+        self._seq = itertools.count()
+        self._leg_ids = itertools.count(1)
+
+    # -- public operations ---------------------------------------------------------------------
+
+    def reset(self) -> None:
+        self.calls.clear()
+        self._events.clear()
+
+    def tick(self) -> None:
+        """Run every transition that is due now."""
+        now = self.clock.now()
+        while self._events and self._events[0][0] <= now:
+            due, _seq, call_id, action = heapq.heappop(self._events)
+            if call_id in self.calls and not self.calls[call_id].is_over:
+                action(due)
+
+    def next_due(self) -> float | None:
+        return self._events[0][0] if self._events else None
+
+    def place(
+        self,
+        account: Account,
+        *,
+        from_number: str,
+        to_number: str,
+        uuid: str,
+        crm_username: str | None,
+        agent_number: str | None,
+        recording: bool,
+        max_ring_time: int,
+    ) -> SimCall:
+        self.tick()
+        now = self.clock.now()
+        call = SimCall(
+            call_id=str(uuid_module.uuid4()),
+            uuid=uuid,
+            account=account,
+            from_number=from_number,
+            to_number=to_number,
+            crm_username=crm_username,
+            agent_number=agent_number,
+            recording=recording,
+            max_ring_time=max_ring_time,
+            created_at=now,
+        )
+        agent_id = crm_username or agent_number or ""
+        call.legs.append(SimLeg(next(self._leg_ids), "agent", agent_id, "DIALING", now))
+        self.calls[call.call_id] = call
+        timings = self.config.timings
+        if to_number.endswith(AGENT_NO_ANSWER_SUFFIX):
+            self._at(call, now + max_ring_time, lambda at: self._agent_no_answer(call, at))
+        else:
+            answer_at = now + min(timings.agent_answer, max_ring_time - 0.5)
+            self._at(call, answer_at, lambda at: self._agent_answers(call, at))
+        return call
+
+    def get(self, call_id: str, account: Account) -> SimCall | None:
+        self.tick()
+        call = self.calls.get(call_id)
+        return call if call and call.account.api_key == account.api_key else None
+
+    def add_participant(self, call: SimCall, number: str, max_ring_time: int) -> SimLeg:
+        self.tick()
+        if not call.is_live:
+            raise NotLiveError
+        now = self.clock.now()
+        leg = SimLeg(next(self._leg_ids), "participant", number, "DIALING", now)
+        call.legs.append(leg)
+        timings = self.config.timings
+        if number.endswith(NO_ANSWER_SUFFIX):
+            self._at(call, now + max_ring_time, lambda at: self._participant_fails(call, leg, at))
+        elif number.endswith((BUSY_SUFFIX, NETWORK_FAILURE_SUFFIX)):
+            self._at(
+                call, now + timings.quick_failure, lambda at: self._participant_fails(call, leg, at)
+            )
+        else:
+            self._at(
+                call,
+                now + timings.customer_answer,
+                lambda at: self._participant_joins(call, leg, at),
+            )
+        return leg
+
+    def hang_up(
+        self, call: SimCall, *, leg_id: int | None = None, role: str | None = None
+    ) -> SimLeg:
+        """Make one party hang up (or decline, if their phone is still ringing)."""
+        self.tick()
+        leg = next(
+            (
+                leg
+                for leg in reversed(call.legs)
+                if (leg_id is not None and leg.leg_id == leg_id)
+                or (leg_id is None and leg.role == role)
+            ),
+            None,
+        )
+        if leg is None:
+            raise LegNotFoundError
+        if call.is_over or leg.status not in ("DIALING", "JOINED"):
+            raise NotLiveError
+        now = self.clock.now()
+        if leg.status == "DIALING":
+            self._set(leg, "FAILED", now)
+            if leg.role == "agent":
+                self._end(call, now, "CANCELED")
+            elif leg.role == "destination":
+                self._end(call, now, "BUSY")  # a declined call sounds busy to the caller
+            else:
+                self._check_bridge(call, now)
+        else:
+            self._set(leg, "LEFT", now)
+            if call.status != "ANSWER":
+                self._end(call, now, "CANCELED")  # agent gave up while the customer rang
+            else:
+                self._check_bridge(call, now)
+        return leg
+
+    def to_json(self, call: SimCall, base_url: str) -> dict[str, Any]:
+        self.tick()
+        end = call.ended_at if call.ended_at is not None else self.clock.now()
+        return {
+            "status": "success",
+            "call_id": call.call_id,
+            "uuid": call.uuid,
+            "call_status": call.status,
+            "duration": int(end - call.created_at),
+            "recording_url": self.recording_url(call, base_url),
+            "start_time": _time(self.clock, call.created_at),
+            "end_time": _time(self.clock, call.ended_at),
+            "legs": [
+                {"role": leg.role, "number": leg.number, "status": leg.status, "leg_id": leg.leg_id}
+                for leg in call.legs
+            ],
+        }
+
+    def result_push(self, call: SimCall, base_url: str) -> dict[str, Any]:
+        """The JSON body POSTed to the integrator's callback URL when the call ends."""
+        body: dict[str, Any] = {
+            "call_id": call.call_id,
+            "uuid": call.uuid,
+            "status": call.status,
+            "duration": int((call.ended_at or call.created_at) - call.created_at),
+            "customer_number": call.to_number,
+            "call_type": "browser" if call.crm_username else "phone",
+            "disposition": "CRM_CALL",
+            "recording_url": self.recording_url(call, base_url),
+            "start_time": _time(self.clock, call.created_at),
+            "end_time": _time(self.clock, call.ended_at),
+        }
+        if call.crm_username:
+            body["crm_username"] = call.crm_username
+        else:
+            body["agent_number"] = call.agent_number
+        return body
+
+    @staticmethod
+    def recording_url(call: SimCall, base_url: str) -> str | None:
+        if not call.recording_name:
+            return None
+        return f"{base_url.rstrip('/')}/recordings/{call.recording_name}"
+
+    def recording_by_name(self, name: str) -> SimCall | None:
+        self.tick()
+        return next((c for c in self.calls.values() if c.recording_name == name), None)
+
+    # -- transitions -----------------------------------------------------------------------------
+
+    def _at(self, call: SimCall, due: float, action: Callable[[float], None]) -> None:
+        heapq.heappush(self._events, (due, next(self._seq), call.call_id, action))
+
+    @staticmethod
+    def _set(leg: SimLeg, status: str, at: float) -> None:
+        leg.status = status
+        leg.changed_at = at
+
+    def _agent_no_answer(self, call: SimCall, at: float) -> None:
+        agent = call.leg("agent")
+        if agent and agent.status == "DIALING":
+            self._set(agent, "FAILED", at)
+            self._end(call, at, "NO_ANSWER")
+
+    def _agent_answers(self, call: SimCall, at: float) -> None:
+        agent = call.leg("agent")
+        if not agent or agent.status != "DIALING":
+            return
+        self._set(agent, "JOINED", at)
+        customer = SimLeg(next(self._leg_ids), "destination", call.to_number, "DIALING", at)
+        call.legs.append(customer)
+        timings = self.config.timings
+        suffix = call.to_number[-4:]
+        if suffix == NO_ANSWER_SUFFIX:
+            self._at(
+                call, at + call.max_ring_time, lambda t: self._customer_fails(call, t, "NO_ANSWER")
+            )
+        elif suffix == BUSY_SUFFIX:
+            self._at(
+                call, at + timings.quick_failure, lambda t: self._customer_fails(call, t, "BUSY")
+            )
+        elif suffix == NETWORK_FAILURE_SUFFIX:
+            self._at(
+                call, at + timings.quick_failure, lambda t: self._customer_fails(call, t, "FAILED")
+            )
+        elif suffix == AGENT_CANCELS_SUFFIX:
+            self._at(call, at + timings.cancel_after, lambda t: self._agent_cancels(call, t))
+        else:
+            self._at(call, at + timings.customer_answer, lambda t: self._customer_answers(call, t))
+
+    def _customer_fails(self, call: SimCall, at: float, status: str) -> None:
+        customer = call.leg("destination")
+        if customer and customer.status == "DIALING":
+            self._set(customer, "FAILED", at)
+            self._end(call, at, status)
+
+    def _agent_cancels(self, call: SimCall, at: float) -> None:
+        agent = call.leg("agent")
+        if agent and agent.status == "JOINED" and call.status == "INITIATED":
+            self._set(agent, "LEFT", at)
+            self._end(call, at, "CANCELED")
+
+    def _customer_answers(self, call: SimCall, at: float) -> None:
+        customer = call.leg("destination")
+        if not customer or customer.status != "DIALING":
+            return
+        self._set(customer, "JOINED", at)
+        call.status = "ANSWER"
+        call.answered_at = at
+        self._at(
+            call, at + self.config.timings.talk_time, lambda t: self._customer_hangs_up(call, t)
+        )
+
+    def _customer_hangs_up(self, call: SimCall, at: float) -> None:
+        customer = call.leg("destination")
+        if customer and customer.status == "JOINED":
+            self._set(customer, "LEFT", at)
+            self._check_bridge(call, at)
+
+    def _participant_joins(self, call: SimCall, leg: SimLeg, at: float) -> None:
+        if leg.status == "DIALING":
+            self._set(leg, "JOINED", at)
+
+    def _participant_fails(self, call: SimCall, leg: SimLeg, at: float) -> None:
+        if leg.status == "DIALING":
+            self._set(leg, "FAILED", at)
+            self._check_bridge(call, at)
+
+    def _check_bridge(self, call: SimCall, at: float) -> None:
+        """A bridge needs two people: end the call once fewer remain and nobody is ringing."""
+        if call.count("JOINED") < 2 and call.count("DIALING") == 0:
+            self._end(call, at, None)
+
+    def _end(self, call: SimCall, at: float, status: str | None) -> None:
+        if call.is_over:
+            return
+        if status:
+            call.status = status
+        for leg in call.legs:
+            if leg.status == "JOINED":
+                self._set(leg, "LEFT", at)
+            elif leg.status == "DIALING":
+                self._set(leg, "FAILED", at)
+        call.ended_at = at
+        if call.recording and call.answered_at is not None:
+            call.recording_name = f"crm_{secrets.token_urlsafe(18)}.wav"
+            call.recording_seconds = max(0.0, at - call.answered_at)
+        if self.on_end:
+            self.on_end(call)

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+from dialdeck.core.numbers import (
+    DialNumber,
+    InvalidNumber,
+    check_dial_number,
+    looks_like_number,
+    parse_dial_number,
+    strip_uri,
+)
+
+SAME_NUMBER = [
+    "9876543210",
+    "98765 43210",
+    "98765-43210",
+    "98765.43210",
+    "(98765) 43210",
+    "+91 98765 43210",
+    "+91-98765-43210",
+    "+919876543210",
+    "919876543210",
+    "91 98765 43210",
+    "09876543210",
+    "0 98765 43210",
+    "0091 98765 43210",
+    "+91 (0) 98765 43210",
+    "tel:+91-98765-43210",
+    "tel:+919876543210;ext=22",
+    "TEL:+91 98765 43210",
+    "callto:+919876543210",
+    "callto://+919876543210",
+    "  98765\u00a043210  ",
+    "tel:%2B919876543210",
+]
+
+
+@pytest.mark.parametrize("text", SAME_NUMBER)
+def test_formats_of_one_number_normalise_identically(text: str) -> None:
+    number = parse_dial_number(text)
+    assert number.national == "9876543210"
+    assert number.e164 == "+919876543210"
+    assert number.display == "+91 98765 43210"
+    assert number.tel_uri == "tel:+919876543210"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "Enter a phone number"),
+        ("   ", "Enter a phone number"),
+        ("tel:", "Enter a phone number"),
+        ("987654321", "Too short: 9 digits"),
+        ("9", "Too short: 1 digit "),
+        ("98765432101", "Too long: 11 digits"),
+        ("+91 98765", "Too short: 5 digits"),
+        ("+44 20 7946 0000", "Not an Indian number (+44, United Kingdom)"),
+        ("+1 415 555 1234", "Not an Indian number (+1"),
+        ("0044 20 7946 0000", "Not an Indian number (+44"),
+        ("+999 1234", "Not an Indian number (unknown country code)"),
+        ("98765abc10", "Only digits, spaces and + - . ( ) are allowed, not 'a' 'b' 'c'"),
+        ("98765+43210", "A '+' can only come at the start"),
+        ("5555555555", "No Indian number starts like 5555"),
+        ("0000000000", "Not an Indian number (unknown country code)"),  # 00 = international
+    ],
+)
+def test_invalid_input_gets_a_specific_message(text: str, message: str) -> None:
+    with pytest.raises(InvalidNumber) as excinfo:
+        parse_dial_number(text)
+    assert str(excinfo.value).startswith(message.rstrip()) or message in str(excinfo.value)
+
+
+def test_check_returns_problem_instead_of_raising() -> None:
+    assert isinstance(check_dial_number("12"), InvalidNumber)
+    assert isinstance(check_dial_number("9876543210"), DialNumber)
+    assert looks_like_number("Call me on +91 98765 43210") is False  # prose is not a number
+    assert looks_like_number(" 098765 43210 ")
+
+
+def test_strip_uri_keeps_plain_numbers_and_drops_parameters() -> None:
+    assert strip_uri("tel:+91-98765-43210;phone-context=example.com") == "+91-98765-43210"
+    assert strip_uri("98765 43210") == "98765 43210"
+
+
+TEN_DIGIT_TYPES = [
+    PhoneNumberType.FIXED_LINE,
+    PhoneNumberType.MOBILE,
+    PhoneNumberType.TOLL_FREE,
+    PhoneNumberType.UAN,
+]
+
+
+@pytest.mark.parametrize("number_type", TEN_DIGIT_TYPES)
+def test_libphonenumber_example_numbers_are_accepted(number_type: PhoneNumberType) -> None:
+    example = phonenumbers.example_number_for_type("IN", number_type)
+    national = str(example.national_number)
+    assert len(national) == 10
+    for text in (
+        national,
+        "0" + national,
+        phonenumbers.format_number(example, PhoneNumberFormat.INTERNATIONAL),
+        phonenumbers.format_number(example, PhoneNumberFormat.NATIONAL),
+        phonenumbers.format_number(example, PhoneNumberFormat.RFC3966),
+    ):
+        number = parse_dial_number(text)
+        assert number.national == national
+        assert number.display == phonenumbers.format_number(
+            example, PhoneNumberFormat.INTERNATIONAL
+        )
+
+
+@pytest.mark.parametrize("number_type", [PhoneNumberType.PREMIUM_RATE, PhoneNumberType.SHARED_COST])
+def test_example_numbers_longer_than_ten_digits_are_refused_with_length(
+    number_type: PhoneNumberType,
+) -> None:
+    example = phonenumbers.example_number_for_type("IN", number_type)
+    with pytest.raises(InvalidNumber, match="Too long"):
+        parse_dial_number(phonenumbers.format_number(example, PhoneNumberFormat.E164))
+
+
+def _valid_national() -> st.SearchStrategy[str]:
+    digits = st.text("0123456789", min_size=9, max_size=9)
+    return st.builds(lambda first, rest: first + rest, st.sampled_from("6789"), digits).filter(
+        lambda n: phonenumbers.is_valid_number(phonenumbers.parse("+91" + n))
+    )
+
+
+SEPARATORS = st.sampled_from(["", " ", "-", ".", " - ", "\u00a0"])
+
+
+@given(
+    national=_valid_national(),
+    prefix=st.sampled_from(["", "0", "91", "+91", "+91 ", "0091", "tel:+91", "+91 (0)"]),
+    seps=st.lists(SEPARATORS, min_size=10, max_size=10),
+)
+def test_any_decoration_of_a_valid_number_gives_the_same_number(
+    national: str, prefix: str, seps: list[str]
+) -> None:
+    decorated = prefix + "".join(d + s for d, s in zip(national, seps, strict=True))
+    number = parse_dial_number(decorated)
+    assert number.national == national
+    # The readable form feeds back into the pipeline unchanged (idempotent).
+    assert parse_dial_number(number.display) == number
+    assert parse_dial_number(number.e164) == number
+
+
+@given(st.text(max_size=40))
+def test_arbitrary_text_never_crashes(text: str) -> None:
+    result = check_dial_number(text)
+    if isinstance(result, DialNumber):
+        assert len(result.national) == 10
+        assert result.national.isdigit()
+    else:
+        assert str(result)  # always a message for the agent
