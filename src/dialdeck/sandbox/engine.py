@@ -143,7 +143,6 @@ class CallEngine:
         self.calls: dict[str, SimCall] = {}
         self._events: list[tuple[float, int, str, Callable[[float], None]]] = []
         self._seq = itertools.count()
-        self._leg_ids = itertools.count(1)
 
     # -- public operations ---------------------------------------------------------------------
 
@@ -189,7 +188,7 @@ class CallEngine:
             created_at=now,
         )
         agent_id = crm_username or agent_number or ""
-        call.legs.append(SimLeg(next(self._leg_ids), "agent", agent_id, "DIALING", now))
+        call.legs.append(SimLeg(1, "agent", agent_id, "DIALING", now))
         self.calls[call.call_id] = call
         timings = self.config.timings
         if to_number.endswith(AGENT_NO_ANSWER_SUFFIX):
@@ -209,7 +208,7 @@ class CallEngine:
         if not call.is_live:
             raise NotLiveError
         now = self.clock.now()
-        leg = SimLeg(next(self._leg_ids), "participant", number, "DIALING", now)
+        leg = SimLeg(len(call.legs) + 1, "participant", number, "DIALING", now)
         call.legs.append(leg)
         timings = self.config.timings
         if number.endswith(NO_ANSWER_SUFFIX):
@@ -330,7 +329,7 @@ class CallEngine:
         if not agent or agent.status != "DIALING":
             return
         self._set(agent, "JOINED", at)
-        customer = SimLeg(next(self._leg_ids), "destination", call.to_number, "DIALING", at)
+        customer = SimLeg(len(call.legs) + 1, "destination", call.to_number, "DIALING", at)
         call.legs.append(customer)
         timings = self.config.timings
         suffix = call.to_number[-4:]

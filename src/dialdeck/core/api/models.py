@@ -213,7 +213,12 @@ class CallInfo:
         obj = _object(data, "GET /calls/{id}")
         status = _required_str(obj, "call_status", "GET /calls/{id}")
         raw_legs = obj.get("legs")
-        legs = tuple(Leg.from_json(leg) for leg in raw_legs) if isinstance(raw_legs, list) else ()
+        # A leg we cannot read is skipped, not fatal: the rest of the call is still worth showing.
+        legs = tuple(
+            Leg.from_json(leg)
+            for leg in (raw_legs if isinstance(raw_legs, list) else ())
+            if isinstance(leg, dict)
+        )
         return cls(
             call_id=_required_str(obj, "call_id", "GET /calls/{id}"),
             call_status=CallStatus(status),

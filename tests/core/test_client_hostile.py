@@ -1,0 +1,200 @@
+"""The client against a hostile server: it raises the right typed error, never crashes or hangs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import anyio
+import httpx
+import pytest
+
+from dialdeck.core.api import (
+    CallRequest,
+    CloudDialerClient,
+    HttpStatusError,
+    MalformedResponseError,
+    NetworkError,
+    OutcomeUnknownError,
+    RequestTimeoutError,
+    RetryPolicy,
+)
+
+pytestmark = pytest.mark.anyio
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+def reply(
+    status: str, body: bytes, *, ctype: str = "application/json", length: int | None = None
+) -> bytes:
+    head = (
+        f"HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\n"
+        f"Content-Length: {len(body) if length is None else length}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+RESPONSES: dict[str, bytes] = {
+    "html500": reply(
+        "500 Internal Server Error", b"<html><body>Oops</body></html>", ctype="text/html"
+    ),
+    "html200": reply("200 OK", b"<html><body>Login to the proxy</body></html>", ctype="text/html"),
+    "malformed": reply("200 OK", b'{"status": "success", "call_'),
+    "empty": reply("200 OK", b""),
+    "list": reply("200 OK", b"[1, 2, 3]"),
+    "nostatus": reply("200 OK", b'{"status": "success", "call_id": "x"}'),
+    "badtypes": reply("200 OK", b'{"call_id": 5, "call_status": ["ANSWER"]}'),
+    "error-on-200": reply("200 OK", b'{"status": "error", "message": "nope"}'),
+    "teapot": reply("418 I'm a teapot", b'{"status": "error", "message": "short and stout"}'),
+    "unknown-enum": reply(
+        "200 OK",
+        b'{"status":"success","call_id":"c","call_status":"RINGING_ON_MARS","duration":"7",'
+        b'"end_time":"not a date","legs":[{"role":"supervisor","number":"x","status":"MUTED",'
+        b'"extra":1}, "garbage"],"surprise":{"nested":true}}',
+    ),
+}
+
+
+class HostileServer:
+    def __init__(self) -> None:
+        self.hits: dict[str, int] = {}
+        self.server: asyncio.Server | None = None
+        self.url = ""
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            writer.close()
+            return
+        request_line = head.split(b"\r\n", 1)[0].decode()
+        method, path, _ = request_line.split(" ", 2)
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                await reader.readexactly(int(line.split(b":")[1]))
+        key = path.rsplit("/", 1)[-1] or "root"
+        self.hits[f"{method} {key}"] = self.hits.get(f"{method} {key}", 0) + 1
+        try:
+            if key == "drop":
+                pass  # close without a word
+            elif key == "slow":
+                await asyncio.sleep(5)
+            elif key == "truncated":
+                writer.write(reply("200 OK", b'{"status": "succ', length=500))
+                await writer.drain()
+            elif "/slowpost/" in path:
+                await asyncio.sleep(5)
+            elif key == "calls" and method == "POST":  # POST /calls: read the request, hang up
+                pass
+            else:
+                writer.write(RESPONSES.get(key, reply("404 Not Found", b"")))
+                await writer.drain()
+        finally:
+            writer.close()
+
+    async def __aenter__(self) -> HostileServer:
+        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
+        port = self.server.sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        self.server.close()
+        await self.server.wait_closed()
+
+
+@pytest.fixture
+async def hostile() -> AsyncIterator[HostileServer]:
+    async with HostileServer() as server:
+        yield server
+
+
+@pytest.fixture
+async def client(hostile: HostileServer) -> AsyncIterator[CloudDialerClient]:
+    timeout = httpx.Timeout(0.3)
+    retry = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
+    async with CloudDialerClient(hostile.url, "k", timeout=timeout, retry=retry) as api:
+        yield api
+
+
+@pytest.mark.parametrize(
+    ("call_id", "error", "attempts"),
+    [
+        ("html500", HttpStatusError, 3),  # 5xx: retried, then given up
+        ("html200", MalformedResponseError, 1),
+        ("malformed", MalformedResponseError, 1),
+        ("empty", MalformedResponseError, 1),
+        ("list", MalformedResponseError, 1),
+        ("nostatus", MalformedResponseError, 1),  # no call_status
+        ("badtypes", MalformedResponseError, 1),
+        ("error-on-200", MalformedResponseError, 1),
+        ("teapot", HttpStatusError, 1),
+        ("drop", NetworkError, 3),
+        ("truncated", NetworkError, 3),
+        ("slow", RequestTimeoutError, 3),
+    ],
+)
+async def test_get_call_against_hostile_answers(
+    client: CloudDialerClient,
+    hostile: HostileServer,
+    call_id: str,
+    error: type[Exception],
+    attempts: int,
+) -> None:
+    with anyio.fail_after(5):  # never hangs past its timeout (3 x 0.3 s + backoff)
+        with pytest.raises(error) as excinfo:
+            await client.get_call(call_id)
+    assert hostile.hits[f"GET {call_id}"] == attempts
+    assert str(excinfo.value)  # a message for the agent, always
+
+
+async def test_teapot_message_includes_server_reason(client: CloudDialerClient) -> None:
+    with pytest.raises(HttpStatusError, match=r"error 418\. It said: short and stout"):
+        await client.get_call("teapot")
+
+
+async def test_unknown_enums_and_fields_are_tolerated(client: CloudDialerClient) -> None:
+    info = await client.get_call("unknown-enum")
+    assert info.call_status == "RINGING_ON_MARS"
+    assert not info.call_status.is_known
+    assert not info.is_over  # unknown status, no end time: still being followed
+    assert info.duration == 7
+    assert info.end_time is None  # unreadable date tolerated
+    assert info.legs[0].role == "supervisor"
+    assert info.legs[0].status == "MUTED"
+
+
+async def test_post_dropped_after_sending_is_outcome_unknown(
+    client: CloudDialerClient, hostile: HostileServer
+) -> None:
+    request = CallRequest("919800000000", "9876543210", "u", crm_username="a")
+    with pytest.raises(OutcomeUnknownError):
+        await client.initiate_call(request)
+    assert hostile.hits["POST calls"] == 1  # never retried
+
+
+async def test_post_timeout_is_outcome_unknown(hostile: HostileServer) -> None:
+    async with CloudDialerClient(hostile.url + "/slowpost", "k", timeout=httpx.Timeout(0.3)) as api:
+        with anyio.fail_after(3), pytest.raises(OutcomeUnknownError):
+            await api.add_participant("c", "9876543210")
+    assert hostile.hits["POST participants"] == 1
+
+
+async def test_post_to_a_closed_port_is_a_plain_network_error() -> None:
+    async with HostileServer() as server:
+        url = server.url
+    async with CloudDialerClient(url, "k") as api:
+        with pytest.raises(NetworkError, match="Cannot reach CloudDialer"):
+            await api.initiate_call(
+                CallRequest("9198", "9876543210", "u", agent_number="9876543211")
+            )
+
+
+async def test_download_of_html_is_rejected(client: CloudDialerClient, tmp_path: Path) -> None:
+    with pytest.raises(MalformedResponseError.__mro__[1]) as excinfo:  # ApiError
+        await client.download_recording("/recordings/html200", tmp_path / "x.wav")
+    assert "not playable" in str(excinfo.value)
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,144 @@
+"""``dialdeck-sandbox`` as integrators run it: a separate process, the seed's example unchanged."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from dialdeck.core.audio import probe_audio
+from dialdeck.sandbox.cli import build_config, parse_args
+
+SEED_REQUEST = {
+    "from_number": "919800000000",
+    "to_number": "9876543210",
+    "crm_username": "agent.017",
+    "uuid": "550e8400-e29b-41d4-a716-446655440000",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def start(*args: str) -> tuple[subprocess.Popen[str], str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dialdeck.sandbox.cli", "--port", str(port), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        line = proc.stdout.readline()
+        if "listening on" in line:
+            return proc, url
+        assert proc.poll() is None and time.monotonic() < deadline, f"did not start: {line}"
+
+
+@pytest.fixture
+def standalone() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    proc, url = start("--speed", "20", "--talk-time", "4")
+    yield proc, url
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(10)
+    assert proc.stdout is not None
+    proc.stdout.close()
+
+
+def test_seed_example_end_to_end(
+    standalone: tuple[subprocess.Popen[str], str], tmp_path: Path
+) -> None:
+    proc, url = standalone
+    headers = {"Authorization": "Bearer sandbox-demo-key"}
+    accepted = httpx.post(f"{url}/calls", json=SEED_REQUEST, headers=headers, timeout=5)
+    assert accepted.status_code == 200
+    assert accepted.json()["message"] == "Call initiated"
+    call_id = accepted.json()["call_id"]
+    deadline = time.monotonic() + 10
+    while True:
+        info = httpx.get(f"{url}/calls/{call_id}", headers=headers, timeout=5).json()
+        if info["end_time"]:
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert info["uuid"] == SEED_REQUEST["uuid"]
+    assert info["call_status"] == "ANSWER"
+    wav = tmp_path / "rec.wav"
+    wav.write_bytes(httpx.get(info["recording_url"], timeout=5).content)
+    assert probe_audio(wav).duration == pytest.approx(4.0)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(10) == 0
+
+
+def test_banner_prints_demo_key_and_custom_key() -> None:
+    proc, _url = start("--api-key", "my-key")
+    try:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(10)
+        assert proc.stdout is not None
+        out = proc.stdout.read()  # the same buffered reader start() used
+        proc.stdout.close()
+    finally:
+        proc.kill()
+    assert "my-key" in out
+    assert proc.returncode == 0
+
+
+def test_config_file(tmp_path: Path) -> None:
+    config_file = tmp_path / "sandbox.toml"
+    config_file.write_text(
+        'talk_time = 7\ncallback_url = "http://127.0.0.1:9/x"\n'
+        '[[accounts]]\nname = "acme"\napi_key = "acme-key"\ncaller_ids = ["919811111111"]\n'
+        'agents = ["alice"]\nallowed_networks = ["10.0.0.0/8"]\n'
+    )
+    config = build_config(parse_args(["--config", str(config_file), "--speed", "3"]))
+    assert config.speed == 3
+    assert config.timings.talk_time == 7
+    acme = config.account_for_key("acme-key")
+    assert acme is not None
+    assert acme.agents == ("alice",)
+    assert not acme.allows_client("127.0.0.1", None)
+    assert acme.allows_client("10.1.2.3", None)
+    assert config.account_for_key("sandbox-demo-key") is not None  # the demo account stays
+
+
+def test_bad_config_and_busy_port(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[accounts]]\nname = 'no key'\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "dialdeck.sandbox.cli", "--config", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ},
+    )
+    assert result.returncode == 2
+    assert "account 1 is invalid" in result.stderr
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "dialdeck.sandbox.cli", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 1
+    assert "cannot listen" in result.stderr

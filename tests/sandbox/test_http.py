@@ -1,0 +1,102 @@
+"""Sandbox HTTP details: Range, control endpoints, fault settings, error bodies."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from dialdeck.sandbox import DEMO_API_KEY, SandboxServer
+from tests.sandbox.test_push import place_call, wait_for
+
+AUTH = {"Authorization": f"Bearer {DEMO_API_KEY}"}
+
+
+def finished_recording(sandbox: SandboxServer) -> str:
+    call_id = place_call(sandbox.url)
+    state: dict[str, str] = {}
+
+    def done() -> bool:
+        info = httpx.get(f"{sandbox.url}/calls/{call_id}", headers=AUTH, timeout=5).json()
+        state["url"] = info["recording_url"] or ""
+        return info["end_time"] is not None
+
+    wait_for(done)
+    return state["url"]
+
+
+def test_recording_ranges(sandbox: SandboxServer) -> None:
+    url = finished_recording(sandbox)
+    full = httpx.get(url, timeout=5)
+    assert full.status_code == 200
+    assert full.headers["content-type"] == "audio/wav"
+    assert full.headers["accept-ranges"] == "bytes"
+    size = len(full.content)
+    part = httpx.get(url, headers={"Range": "bytes=100-199"}, timeout=5)
+    assert part.status_code == 206
+    assert part.headers["content-range"] == f"bytes 100-199/{size}"
+    assert part.content == full.content[100:200]
+    tail = httpx.get(url, headers={"Range": "bytes=-10"}, timeout=5)
+    assert tail.content == full.content[-10:]
+    beyond = httpx.get(url, headers={"Range": f"bytes={size}-"}, timeout=5)
+    assert beyond.status_code == 416
+    assert beyond.headers["content-range"] == f"bytes */{size}"
+    assert httpx.get(url + "x", timeout=5).status_code == 404
+
+
+def test_errors_are_json(sandbox: SandboxServer) -> None:
+    for response in (
+        httpx.get(f"{sandbox.url}/nope", timeout=5),
+        httpx.post(f"{sandbox.url}/calls", timeout=5),
+        httpx.delete(f"{sandbox.url}/calls", timeout=5),
+    ):
+        assert response.json()["status"] == "error"
+        assert response.json()["message"]
+
+
+def test_hangup_control(sandbox: SandboxServer) -> None:
+    call_id = place_call(sandbox.url)
+    hangup = f"{sandbox.url}/_sandbox/calls/{call_id}/hangup"
+    assert httpx.post(hangup, json={"role": "supervisor"}, timeout=5).status_code == 404
+    assert httpx.post(hangup, json={}, timeout=5).status_code == 400
+    response = httpx.post(hangup, json={"role": "agent"}, timeout=5).json()
+    # Declined while ringing (FAILED) or hung up after answering (LEFT), depending on timing.
+    assert (response["leg_id"], response["leg_status"]) in ((1, "FAILED"), (1, "LEFT"))
+    assert httpx.post(hangup, json={"role": "agent"}, timeout=5).status_code == 409
+    info = httpx.get(f"{sandbox.url}/calls/{call_id}", headers=AUTH, timeout=5).json()
+    assert info["call_status"] == "CANCELED"
+    assert (
+        httpx.post(
+            f"{sandbox.url}/_sandbox/calls/nope/hangup", json={"role": "agent"}, timeout=5
+        ).status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"drop_rate": 2}, {"nonsense": 1}, {"error_status": 404}, {"error_rate": "lots"}, []],
+)
+def test_fault_settings_are_validated(sandbox: SandboxServer, body: object) -> None:
+    response = httpx.post(f"{sandbox.url}/_sandbox/faults", json=body, timeout=5)
+    assert response.status_code == 400
+
+
+def test_latency_fault_and_reset(sandbox: SandboxServer) -> None:
+    httpx.post(f"{sandbox.url}/_sandbox/faults", json={"latency_ms": 300}, timeout=5)
+    response = httpx.get(f"{sandbox.url}/health", timeout=5)
+    assert response.elapsed.total_seconds() >= 0.3
+    assert httpx.get(f"{sandbox.url}/_sandbox/faults", timeout=5).json()["latency_ms"] == 300
+    httpx.post(f"{sandbox.url}/_sandbox/reset", timeout=5)
+    assert httpx.get(f"{sandbox.url}/_sandbox/faults", timeout=5).json()["latency_ms"] == 0
+
+
+def test_request_log_records_body_and_never_the_control_calls(sandbox: SandboxServer) -> None:
+    place_call(sandbox.url)
+    log = httpx.get(f"{sandbox.url}/_sandbox/requests", timeout=5).json()
+    assert [(r["method"], r["path"]) for r in log] == [("POST", "/calls")]
+    assert log[0]["body"]["to_number"] == "9876543210"
+
+
+def test_index_lists_scripted_outcomes(sandbox: SandboxServer) -> None:
+    index = httpx.get(sandbox.url, timeout=5).json()
+    assert "5555" in index["scripted_outcomes_by_last_four_digits"]
