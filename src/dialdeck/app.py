@@ -1,15 +1,113 @@
-"""Composition root (placeholder until the desktop app lands)."""
+"""Composition root: QApplication, the qasync loop, wiring, orderly shutdown.
+
+Start-up order matters for perceived speed: the window is shown first, and only then are the heavy
+parts (httpx, keyring discovery, SQLite, the embedded sandbox) imported and started.
+"""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import signal
 import sys
+from pathlib import Path
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="dialdeck", description="Dialdeck: click-to-call for CloudDialer agents"
+    )
+    parser.add_argument(
+        "--home",
+        type=Path,
+        help="keep settings, data and logs under this folder (also DIALDECK_HOME)",
+    )
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="use the built-in simulator even if an account is set up",
+    )
+    parser.add_argument(
+        "--sandbox-port",
+        type=int,
+        default=0,
+        metavar="P",
+        help="port for the embedded sandbox (default: any free port)",
+    )
+    parser.add_argument(
+        "--sandbox-speed",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="sandbox time scale (demos: 5 makes calls 5x faster)",
+    )
+    parser.add_argument("--verbose", action="store_true", help="also log to the terminal")
+    parser.add_argument("number", nargs="?", help="a number or tel: link to put in the dialer")
+    # Qt's own arguments (-platform, -style, …) are consumed by QApplication first.
+    return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QMainWindow
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
 
-    app = QApplication(sys.argv if argv is None else ["dialdeck", *argv])
-    window = QMainWindow()
-    window.setWindowTitle("Dialdeck")
+    qt_argv = [sys.argv[0], *(sys.argv[1:] if argv is None else argv)]
+    app = QApplication(qt_argv)
+    args = parse_args(app.arguments()[1:])
+    app.setApplicationName("Dialdeck")
+    app.setOrganizationName("Dialdeck")
+    app.setApplicationDisplayName("Dialdeck")
+    app.setDesktopFileName("dialdeck")
+
+    from dialdeck.ui.main_window import MainWindow
+
+    window = MainWindow()
     window.show()
-    return app.exec()
+    app.processEvents()  # paint the window before the heavy imports below
+
+    import qasync
+
+    from dialdeck.core.logs import close_logging, setup_logging
+    from dialdeck.core.paths import AppPaths
+    from dialdeck.ui.controller import AppController, AppOptions
+    from dialdeck.ui.crash import install_excepthook
+
+    paths = AppPaths.resolve(args.home)
+    setup_logging(paths.log_file, console=args.verbose)
+    install_excepthook()
+    sandbox_config = None
+    if args.sandbox_speed != 1.0:
+        from dataclasses import replace
+
+        from dialdeck.sandbox import SandboxConfig
+
+        sandbox_config = replace(SandboxConfig(), speed=args.sandbox_speed)
+    options = AppOptions(
+        home=args.home,
+        force_sandbox=args.sandbox,
+        sandbox_port=args.sandbox_port,
+        sandbox_config=sandbox_config,
+    )
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    controller = AppController(window, options, paths)
+    if args.number:
+        window.dialer.set_number(args.number)
+
+    # Ctrl+C in the terminal quits in order; the timer lets Python see the signal.
+    signal.signal(signal.SIGINT, lambda *_: controller.quit())
+    wake = QTimer()
+    wake.start(250)
+    wake.timeout.connect(lambda: None)
+
+    done = loop.create_future()
+    controller.finished.connect(lambda: done.done() or done.set_result(None))
+    with loop:
+        loop.call_soon(controller.start)
+        loop.run_until_complete(done)
+    close_logging()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

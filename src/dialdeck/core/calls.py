@@ -1,0 +1,198 @@
+"""Following calls: adaptive polling of ``GET /calls/{id}``, change events, resume after restart.
+
+One asyncio task per tracked call. Poll quickly while something rings, slower while connected,
+stop when the call is over. Transient errors (network, timeout, 5xx, garbage) put the call in a
+visible "reconnecting" state and back off; the call is never forgotten because of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from dialdeck.core.api import (
+    ApiError,
+    AuthError,
+    CallInfo,
+    CloudDialerClient,
+    ForbiddenError,
+    LegStatus,
+    NotFoundError,
+)
+
+log = logging.getLogger("dialdeck.calls")
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    ringing: float = 1.0  # seconds between polls while a leg is ringing
+    connected: float = 3.0
+    backoff_start: float = 1.0
+    backoff_max: float = 15.0
+    factor: float = 1.0  # the user's poll speed (0.5 fast, 2 relaxed)
+
+    def interval(self, info: CallInfo) -> float:
+        ringing = any(leg.status is LegStatus.DIALING for leg in info.legs) or not info.legs
+        return (self.ringing if ringing else self.connected) * self.factor
+
+    def backoff(self, failures: int) -> float:
+        delay: float = min(self.backoff_max, self.backoff_start * 2.0 ** max(0, failures - 1))
+        return delay * self.factor
+
+
+@dataclass
+class TrackedCall:
+    call_id: str
+    uuid: str
+    number: str  # the customer's number as displayed
+    info: CallInfo | None = None
+    reconnecting: bool = False
+    error: str | None = None  # why following stopped (key rejected, call unknown)
+    started_at: float = field(default_factory=time.monotonic)
+    # When each leg (by position) entered its current status, for "ringing for 0:12".
+    leg_since: list[datetime] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)  # notable changes since the last update
+
+    @property
+    def is_over(self) -> bool:
+        return self.error is not None or (self.info is not None and self.info.is_over)
+
+    @property
+    def is_live(self) -> bool:
+        return self.info is not None and self.info.is_live and self.error is None
+
+
+def leg_changes(
+    old: CallInfo | None, new: CallInfo
+) -> list[tuple[int, LegStatus | None, LegStatus]]:
+    """(position, previous status or None for a new leg, new status) for each leg that changed."""
+    previous = list(old.legs) if old else []
+    changes = []
+    for index, leg in enumerate(new.legs):
+        before = previous[index].status if index < len(previous) else None
+        if before != leg.status:
+            changes.append((index, before, leg.status))
+    return changes
+
+
+UpdateCallback = Callable[[TrackedCall], None]
+SaveCallback = Callable[[CallInfo], Awaitable[None]]
+
+
+class CallTracker:
+    def __init__(
+        self,
+        client: CloudDialerClient,
+        *,
+        on_update: UpdateCallback,
+        save: SaveCallback | None = None,
+        on_lost: Callable[[TrackedCall], Awaitable[None]] | None = None,
+        policy: PollPolicy | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.client = client
+        self.policy = policy or PollPolicy()
+        self._on_update = on_update
+        self._save = save
+        self._on_lost = on_lost
+        self._now = now
+        self.calls: dict[str, TrackedCall] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    def track(self, call_id: str, uuid: str, number: str) -> TrackedCall:
+        if call_id in self.calls:
+            return self.calls[call_id]
+        call = TrackedCall(call_id, uuid, number)
+        self.calls[call_id] = call
+        task = asyncio.get_running_loop().create_task(self._follow(call), name=f"poll {call_id}")
+        self._tasks[call_id] = task
+        task.add_done_callback(self._forget_task)
+        return call
+
+    def _forget_task(self, task: asyncio.Task[None]) -> None:
+        for call_id, known in list(self._tasks.items()):
+            if known is task:
+                del self._tasks[call_id]
+
+    @property
+    def active(self) -> list[TrackedCall]:
+        return [c for c in self.calls.values() if not c.is_over]
+
+    async def stop(self) -> None:
+        """Cancel every poller and wait until they are gone (called at shutdown)."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _follow(self, call: TrackedCall) -> None:
+        failures = 0
+        while True:
+            try:
+                info = await self.client.get_call(call.call_id)
+            except (AuthError, ForbiddenError, NotFoundError) as exc:
+                # Retrying will not fix these: stop following, say why.
+                call.error = str(exc)
+                call.reconnecting = False
+                call.events.append("lost")
+                log.warning("stopped following a call: %s", type(exc).__name__)
+                if self._on_lost:
+                    await self._on_lost(call)
+                self._emit(call)
+                return
+            except ApiError as exc:
+                failures += 1
+                if not call.reconnecting:
+                    call.reconnecting = True
+                    self._emit(call)
+                delay = self.policy.backoff(failures)
+                log.info(
+                    "poll failed (%s); retrying in %.1fs", exc.detail or type(exc).__name__, delay
+                )
+                await asyncio.sleep(delay)
+                continue
+            failures = 0
+            changed = self._apply(call, info)
+            if self._save:
+                await self._save(info)
+            if changed:
+                self._emit(call)
+            if info.is_over:
+                return
+            await asyncio.sleep(self.policy.interval(info))
+
+    def _apply(self, call: TrackedCall, info: CallInfo) -> bool:
+        now = self._now()
+        changes = leg_changes(call.info, info)
+        for index, before, after in changes:
+            while len(call.leg_since) <= index:
+                call.leg_since.append(now)
+            call.leg_since[index] = now
+            if before is None and index >= 2:
+                call.events.append(f"leg-added:{index}")
+            elif after is LegStatus.FAILED and index >= 2:
+                call.events.append(f"participant-failed:{index}")
+        old = call.info
+        changed = (
+            old is None
+            or bool(changes)
+            or old.call_status != info.call_status
+            or old.end_time != info.end_time
+            or old.recording_url != info.recording_url
+            or call.reconnecting
+        )
+        call.info = info
+        call.reconnecting = False
+        if old is None or old.call_status != info.call_status or info.is_over != old.is_over:
+            call.events.append("status")
+        return changed
+
+    def _emit(self, call: TrackedCall) -> None:
+        try:
+            self._on_update(call)
+        finally:
+            call.events.clear()

@@ -1,0 +1,54 @@
+"""Where Dialdeck keeps things: the platform's config, data and log directories (platformdirs).
+
+One switch redirects all of them: ``--home DIR`` or ``DIALDECK_HOME`` (portable use, tests).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_DIR_NAME = "Dialdeck"
+HOME_ENV = "DIALDECK_HOME"
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    config_dir: Path
+    data_dir: Path
+    log_dir: Path
+
+    @classmethod
+    def resolve(cls, home: Path | str | None = None) -> AppPaths:
+        home = home or os.environ.get(HOME_ENV) or None
+        if home:
+            root = Path(home).expanduser().resolve()
+            return cls(root / "config", root / "data", root / "logs")
+        return cls(
+            Path(platformdirs.user_config_dir(APP_DIR_NAME, appauthor=False)),
+            Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False)),
+            Path(platformdirs.user_log_dir(APP_DIR_NAME, appauthor=False)),
+        )
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "settings.json"
+
+    @property
+    def history_db(self) -> Path:
+        return self.data_dir / "history.sqlite3"
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.data_dir / "recordings"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "dialdeck.log"
+
+    def ensure(self) -> None:
+        for directory in (self.config_dir, self.data_dir, self.log_dir, self.recordings_dir):
+            directory.mkdir(parents=True, exist_ok=True)

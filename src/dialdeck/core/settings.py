@@ -1,0 +1,115 @@
+"""User settings (everything except the API key, which lives only in the keyring)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("dialdeck.settings")
+
+DEFAULT_BASE_URL = "https://api.clouddialer.in"
+MAX_RECENT = 20
+
+
+class PollSpeed(StrEnum):
+    FAST = "fast"
+    NORMAL = "normal"
+    RELAXED = "relaxed"
+
+    @property
+    def factor(self) -> float:
+        return {"fast": 0.5, "normal": 1.0, "relaxed": 2.0}[self.value]
+
+
+@dataclass
+class AccountSettings:
+    """A real CloudDialer account. The key is looked up in the keyring under ``base_url``."""
+
+    base_url: str = DEFAULT_BASE_URL
+    caller_ids: list[str] = field(default_factory=list)
+    crm_username: str = ""
+    agent_number: str = ""
+
+    @property
+    def agent_label(self) -> str:
+        return self.crm_username or self.agent_number
+
+
+@dataclass
+class Settings:
+    account: AccountSettings | None = None  # None: sandbox mode
+    recording: bool = True
+    max_ring_time: int = 30
+    poll_speed: PollSpeed = PollSpeed.NORMAL
+    caller_id: str = ""  # last one used
+    recent_numbers: list[str] = field(default_factory=list)  # national digits, newest first
+
+    def remember_number(self, national: str) -> None:
+        self.recent_numbers = [national, *(n for n in self.recent_numbers if n != national)][
+            :MAX_RECENT
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["poll_speed"] = self.poll_speed.value
+        return data
+
+    @classmethod
+    def from_json(cls, data: Any) -> Settings:
+        """Tolerant: a damaged or older file gives defaults for what it lacks, never a crash."""
+        if not isinstance(data, dict):
+            return cls()
+        settings = cls()
+        account = data.get("account")
+        if isinstance(account, dict):
+            known = {f.name for f in fields(AccountSettings)}
+            with contextlib.suppress(TypeError):
+                settings.account = AccountSettings(
+                    **{k: v for k, v in account.items() if k in known}
+                )
+        if isinstance(data.get("recording"), bool):
+            settings.recording = data["recording"]
+        ring = data.get("max_ring_time")
+        if isinstance(ring, int) and 5 <= ring <= 120:
+            settings.max_ring_time = ring
+        with contextlib.suppress(ValueError):
+            settings.poll_speed = PollSpeed(data.get("poll_speed", "normal"))
+        if isinstance(data.get("caller_id"), str):
+            settings.caller_id = data["caller_id"]
+        recent = data.get("recent_numbers")
+        if isinstance(recent, list):
+            settings.recent_numbers = [n for n in recent if isinstance(n, str)][:MAX_RECENT]
+        return settings
+
+
+def load_settings(path: Path) -> Settings:
+    try:
+        return Settings.from_json(json.loads(path.read_text("utf-8")))
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, ValueError) as exc:
+        log.warning("settings file unreadable (%s); using defaults", exc)
+        return Settings()
+
+
+def save_settings(path: Path, settings: Settings) -> None:
+    """Atomic: write a temporary file, fsync, rename over the old one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(settings.to_json(), fh, indent=2)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

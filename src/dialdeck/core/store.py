@@ -1,0 +1,281 @@
+"""Local call history in SQLite: every call is written the moment it is placed.
+
+Crash safety: WAL journal with ``synchronous=FULL``; each change is one transaction. A call whose
+answer never came back (the app died mid-request) is found at the next start and marked as
+"outcome unknown" rather than silently dropped.
+
+All access goes through one worker thread (:class:`AsyncHistory`), so the GUI thread never waits
+on disk and SQLite's connection stays on the thread that made it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from dialdeck.core.api.models import CallInfo
+
+T = TypeVar("T")
+
+# Each entry upgrades the schema by one version; never edit a shipped entry, append a new one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE calls (
+        id            INTEGER PRIMARY KEY,
+        uuid          TEXT NOT NULL UNIQUE,
+        call_id       TEXT UNIQUE,
+        to_number     TEXT NOT NULL,
+        from_number   TEXT NOT NULL,
+        agent         TEXT NOT NULL,
+        sandbox       INTEGER NOT NULL DEFAULT 0,
+        placed_at     TEXT NOT NULL,
+        state         TEXT NOT NULL,
+        call_status   TEXT,
+        start_time    TEXT,
+        end_time      TEXT,
+        duration      INTEGER,
+        legs          TEXT NOT NULL DEFAULT '[]',
+        recording_url TEXT,
+        error         TEXT,
+        notes         TEXT NOT NULL DEFAULT '',
+        disposition   TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX calls_placed_at ON calls(placed_at);
+    CREATE INDEX calls_state ON calls(state);
+    """,
+]
+
+
+class CallState(StrEnum):
+    PLACING = "placing"  # request sent, no answer yet
+    LIVE = "live"  # accepted; being followed
+    ENDED = "ended"
+    NOT_PLACED = "not_placed"  # CloudDialer refused (4xx/5xx) or we could not reach it
+    UNKNOWN = "unknown"  # the request went out but its answer never came back
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    id: int
+    uuid: str
+    call_id: str | None
+    to_number: str
+    from_number: str
+    agent: str
+    sandbox: bool
+    placed_at: datetime
+    state: CallState
+    call_status: str | None
+    start_time: str | None
+    end_time: str | None
+    duration: int | None
+    legs: list[dict[str, str]]
+    recording_url: str | None
+    error: str | None
+    notes: str
+    disposition: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> CallRecord:
+        try:
+            legs = json.loads(row["legs"])
+        except ValueError:
+            legs = []
+        return cls(
+            id=row["id"],
+            uuid=row["uuid"],
+            call_id=row["call_id"],
+            to_number=row["to_number"],
+            from_number=row["from_number"],
+            agent=row["agent"],
+            sandbox=bool(row["sandbox"]),
+            placed_at=datetime.fromisoformat(row["placed_at"]),
+            state=CallState(row["state"]),
+            call_status=row["call_status"],
+            start_time=row["start_time"],
+            end_time=row["end_time"],
+            duration=row["duration"],
+            legs=legs if isinstance(legs, list) else [],
+            recording_url=row["recording_url"],
+            error=row["error"],
+            notes=row["notes"],
+            disposition=row["disposition"],
+        )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value else None
+
+
+class HistoryStore:
+    """Synchronous store; use from one thread (see :class:`AsyncHistory`)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.migrate()
+
+    @property
+    def schema_version(self) -> int:
+        version: int = self.db.execute("PRAGMA user_version").fetchone()[0]
+        return version
+
+    def migrate(self) -> None:
+        current = self.schema_version
+        if current > len(MIGRATIONS):
+            raise RuntimeError(
+                f"history database is from a newer Dialdeck (schema {current}); "
+                "update Dialdeck to open it"
+            )
+        for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {version}")
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        self.db.close()
+
+    def record_placing(
+        self,
+        *,
+        uuid: str,
+        to_number: str,
+        from_number: str,
+        agent: str,
+        sandbox: bool,
+        placed_at: datetime | None = None,
+    ) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO calls (uuid, to_number, from_number, agent, sandbox, placed_at, state)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                uuid,
+                to_number,
+                from_number,
+                agent,
+                int(sandbox),
+                _iso(placed_at or datetime.now(UTC)),
+                CallState.PLACING.value,
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def mark_placed(self, uuid: str, call_id: str) -> None:
+        self.db.execute(
+            "UPDATE calls SET call_id = ?, state = ? WHERE uuid = ?",
+            (call_id, CallState.LIVE.value, uuid),
+        )
+
+    def mark_not_placed(self, uuid: str, state: CallState, error: str) -> None:
+        self.db.execute(
+            "UPDATE calls SET state = ?, error = ? WHERE uuid = ?", (state.value, error, uuid)
+        )
+
+    def update_from_info(self, info: CallInfo) -> None:
+        legs = json.dumps(
+            [
+                {"role": leg.role.value, "number": leg.number, "status": leg.status.value}
+                for leg in info.legs
+            ]
+        )
+        self.db.execute(
+            "UPDATE calls SET call_status = ?, start_time = ?, end_time = ?, duration = ?,"
+            " legs = ?, recording_url = ?, state = ? WHERE call_id = ?",
+            (
+                info.call_status.value,
+                _iso(info.start_time),
+                _iso(info.end_time),
+                info.duration,
+                legs,
+                info.recording_url,
+                (CallState.ENDED if info.is_over else CallState.LIVE).value,
+                info.call_id,
+            ),
+        )
+
+    def mark_lost(self, call_id: str, error: str) -> None:
+        """CloudDialer no longer knows the call (404): stop following it, keep the record."""
+        self.db.execute(
+            "UPDATE calls SET state = ?, error = ? WHERE call_id = ?",
+            (CallState.ENDED.value, error, call_id),
+        )
+
+    def set_notes(self, uuid: str, notes: str, disposition: str) -> None:
+        self.db.execute(
+            "UPDATE calls SET notes = ?, disposition = ? WHERE uuid = ?", (notes, disposition, uuid)
+        )
+
+    def get(self, uuid: str) -> CallRecord | None:
+        row = self.db.execute("SELECT * FROM calls WHERE uuid = ?", (uuid,)).fetchone()
+        return CallRecord.from_row(row) if row else None
+
+    def live_calls(self) -> list[CallRecord]:
+        rows = self.db.execute(
+            "SELECT * FROM calls WHERE state = ? AND call_id IS NOT NULL ORDER BY placed_at",
+            (CallState.LIVE.value,),
+        ).fetchall()
+        return [CallRecord.from_row(r) for r in rows]
+
+    def recover_interrupted(self) -> int:
+        """Calls left in PLACING by a crash: their outcome is unknown. Returns how many."""
+        cursor = self.db.execute(
+            "UPDATE calls SET state = ?, error = ? WHERE state = ?",
+            (
+                CallState.UNKNOWN.value,
+                "Dialdeck closed before CloudDialer answered: the call may have been placed.",
+                CallState.PLACING.value,
+            ),
+        )
+        return cursor.rowcount
+
+    def recent(self, limit: int = 50) -> list[CallRecord]:
+        rows = self.db.execute("SELECT * FROM calls ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        return [CallRecord.from_row(r) for r in rows]
+
+
+class AsyncHistory:
+    """:class:`HistoryStore` on its own worker thread, awaitable from the GUI's event loop."""
+
+    def __init__(self, path: Path | str) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dialdeck-db")
+        self._path = path
+        self._store: HistoryStore | None = None
+
+    async def open(self) -> None:
+        self._store = await self._run_raw(lambda: HistoryStore(self._path))
+
+    async def _run_raw(self, fn: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``await history.run(HistoryStore.mark_placed, uuid, call_id)``."""
+        store = self._store
+        if store is None:
+            raise RuntimeError("history is not open")
+        return await self._run_raw(lambda: fn(store, *args, **kwargs))
+
+    async def close(self) -> None:
+        store, self._store = self._store, None
+        if store is not None:
+            await self._run_raw(store.close)
+        self._executor.shutdown(wait=True)

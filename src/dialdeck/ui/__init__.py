@@ -1,0 +1,1 @@
+"""Qt widgets and models only: thin, synchronous, driven by the controller."""

@@ -1,0 +1,307 @@
+"""The live call panel: state in plain words, a running timer, every leg with its own badge."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dialdeck.core.api import LegRole, LegStatus
+from dialdeck.core.calls import TrackedCall
+from dialdeck.ui import describe
+from dialdeck.ui.icons import icon
+
+BADGE_COLOURS = {
+    LegStatus.DIALING: "#b7791f",
+    LegStatus.JOINED: "#2f855a",
+    LegStatus.LEFT: "#718096",
+    LegStatus.FAILED: "#c53030",
+}
+COLUMNS = ("Who", "Number", "Status", "For")
+
+
+class CallPanel(QWidget):
+    add_participant_requested = Signal(str)  # call_id
+    hang_up_requested = Signal(str, str, int)  # call_id, role ("" for by leg), leg position
+    focus_changed = Signal(str)  # call_id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("callPanel")
+        self._calls: dict[str, TrackedCall] = {}
+        self._focus: str | None = None
+        self.sandbox_mode = False
+
+        self.stack = QStackedWidget()
+        self.empty_state = QLabel(
+            self.tr(
+                "No call yet.\n\nType a number on the left and press Enter:\nyour phone rings first, then the customer."
+            )
+        )
+        self.empty_state.setObjectName("emptyState")
+        self.empty_state.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_state.setWordWrap(True)
+
+        self.calls_list = QListWidget()
+        self.calls_list.setObjectName("callsList")
+        self.calls_list.setAccessibleName(self.tr("Tracked calls"))
+        self.calls_list.setMaximumHeight(84)
+        self.calls_list.currentItemChanged.connect(self._on_list_focus)
+
+        self.state_label = QLabel()
+        self.state_label.setObjectName("callStateLabel")
+        self.state_label.setAccessibleName(self.tr("Call state"))
+        self.state_label.setWordWrap(True)
+        headline = QFont(self.state_label.font())
+        headline.setPointSizeF(headline.pointSizeF() * 1.6)
+        headline.setBold(True)
+        self.state_label.setFont(headline)
+        self.number_label = QLabel()
+        self.number_label.setObjectName("callNumberLabel")
+        self.timer_label = QLabel("0:00")
+        self.timer_label.setObjectName("callTimerLabel")
+        self.timer_label.setAccessibleName(self.tr("Call duration"))
+        timer_font = QFont(self.timer_label.font())
+        timer_font.setPointSizeF(timer_font.pointSizeF() * 1.6)
+        timer_font.setStyleHint(QFont.StyleHint.Monospace)
+        self.timer_label.setFont(timer_font)
+        self.notice_label = QLabel()
+        self.notice_label.setObjectName("callNoticeLabel")
+        self.notice_label.setWordWrap(True)
+        self.notice_label.hide()
+
+        self.legs_table = QTableWidget(0, len(COLUMNS))
+        self.legs_table.setObjectName("legsTable")
+        self.legs_table.setAccessibleName(self.tr("Call participants"))
+        self.legs_table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
+        self.legs_table.verticalHeader().hide()
+        self.legs_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.legs_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.legs_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        header = self.legs_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+
+        self.add_participant_button = QPushButton(
+            icon("person-add"), self.tr("Add participant / Transfer…")
+        )
+        self.add_participant_button.setObjectName("addParticipantButton")
+        self.add_participant_button.setAccessibleName(self.tr("Add participant or transfer"))
+        self.add_participant_button.setToolTip(
+            self.tr(
+                "Bring a colleague into the call; hang up yourself afterwards for a warm transfer (Ctrl+T)"
+            )
+        )
+        self.add_participant_button.setShortcut("Ctrl+T")
+        self.add_participant_button.clicked.connect(self._on_add_participant)
+
+        self.sandbox_box = QGroupBox(self.tr("Sandbox controls (simulated calls only)"))
+        self.sandbox_box.setObjectName("sandboxControls")
+        sandbox_row = QHBoxLayout(self.sandbox_box)
+        self.hangup_customer_button = QPushButton(self.tr("Customer hangs up"))
+        self.hangup_customer_button.setObjectName("hangupCustomerButton")
+        self.hangup_agent_button = QPushButton(self.tr("You hang up"))
+        self.hangup_agent_button.setObjectName("hangupAgentButton")
+        self.hangup_participant_button = QPushButton(self.tr("Colleague hangs up"))
+        self.hangup_participant_button.setObjectName("hangupParticipantButton")
+        for button, role in (
+            (self.hangup_customer_button, "destination"),
+            (self.hangup_agent_button, "agent"),
+            (self.hangup_participant_button, "participant"),
+        ):
+            button.clicked.connect(lambda _=False, r=role: self._on_hang_up(r))
+            sandbox_row.addWidget(button)
+        self.sandbox_box.hide()
+
+        details = QWidget()
+        top = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(self.state_label)
+        titles.addWidget(self.number_label)
+        top.addLayout(titles, 1)
+        top.addWidget(self.timer_label, 0, Qt.AlignmentFlag.AlignTop)
+        details_layout = QVBoxLayout(details)
+        details_layout.setContentsMargins(0, 0, 0, 0)
+        details_layout.addWidget(self.calls_list)
+        details_layout.addLayout(top)
+        details_layout.addWidget(self.notice_label)
+        details_layout.addWidget(self.legs_table, 1)
+        details_layout.addWidget(self.add_participant_button)
+        details_layout.addWidget(self.sandbox_box)
+
+        self.stack.addWidget(self.empty_state)
+        self.stack.addWidget(details)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.stack)
+
+        # Timers tick locally once a second: no network involved, nothing blocks.
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self._refresh_times)
+        self._refresh_buttons()
+
+    # -- what the controller calls -------------------------------------------------------------
+
+    @property
+    def focused(self) -> TrackedCall | None:
+        return self._calls.get(self._focus) if self._focus else None
+
+    def set_sandbox_mode(self, enabled: bool) -> None:
+        self.sandbox_mode = enabled
+        self._refresh_buttons()
+
+    def update_call(self, call: TrackedCall, *, focus: bool = False) -> None:
+        new = call.call_id not in self._calls
+        self._calls[call.call_id] = call
+        if new:
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, call.call_id)
+            self.calls_list.insertItem(0, item)
+        self._update_list_item(call)
+        if focus or self._focus is None:
+            self._set_focus(call.call_id)
+        elif call.call_id == self._focus:
+            self._show(call)
+        self.calls_list.setVisible(self.calls_list.count() > 1)
+        if not self._ticker.isActive():
+            self._ticker.start()
+
+    def show_notice(self, text: str, *, error: bool = False) -> None:
+        self.notice_label.setText(text)
+        self.notice_label.setProperty("state", "error" if error else "info")
+        self.notice_label.style().unpolish(self.notice_label)
+        self.notice_label.style().polish(self.notice_label)
+        self.notice_label.setVisible(bool(text))
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _set_focus(self, call_id: str) -> None:
+        self._focus = call_id
+        for row in range(self.calls_list.count()):
+            item = self.calls_list.item(row)
+            if (
+                item.data(Qt.ItemDataRole.UserRole) == call_id
+                and self.calls_list.currentItem() is not item
+            ):
+                self.calls_list.setCurrentItem(item)
+        self.notice_label.hide()
+        self.stack.setCurrentIndex(1)
+        call = self._calls[call_id]
+        self._show(call)
+        self.focus_changed.emit(call_id)
+
+    def _on_list_focus(
+        self, current: QListWidgetItem | None, _previous: QListWidgetItem | None
+    ) -> None:
+        if current is not None:
+            call_id = str(current.data(Qt.ItemDataRole.UserRole))
+            if call_id != self._focus:
+                self._set_focus(call_id)
+
+    def _update_list_item(self, call: TrackedCall) -> None:
+        for row in range(self.calls_list.count()):
+            item = self.calls_list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == call.call_id:
+                item.setText(f"{call.number} · {describe.call_state(call)}")
+
+    def _show(self, call: TrackedCall) -> None:
+        headline = describe.call_state(call)
+        if call.reconnecting:
+            headline = self.tr("Reconnecting to CloudDialer…") + " " + headline
+        self.state_label.setText(headline)
+        self.state_label.setProperty("reconnecting", call.reconnecting)
+        self.number_label.setText(call.number)
+        legs = call.info.legs if call.info else ()
+        if self.legs_table.rowCount() != len(legs):
+            self.legs_table.setRowCount(len(legs))
+        for row, leg in enumerate(legs):
+            values = (describe.role(leg.role, row), leg.number, describe.leg_status(leg.status), "")
+            for column, value in enumerate(values):
+                item = self.legs_table.item(row, column)
+                if item is None:
+                    item = QTableWidgetItem()
+                    self.legs_table.setItem(row, column, item)
+                if item.text() != value:  # in-place updates: no flicker, selection kept
+                    item.setText(value)
+            badge = self.legs_table.item(row, 2)
+            colour = BADGE_COLOURS.get(leg.status)
+            if colour and badge is not None:
+                badge.setForeground(QColor(colour))
+                font = badge.font()
+                font.setBold(True)
+                badge.setFont(font)
+        self._refresh_times()
+        self._refresh_buttons()
+
+    def _refresh_times(self) -> None:
+        call = self.focused
+        if call is None:
+            return
+        info = call.info
+        if info is not None and info.start_time is not None:
+            end = info.end_time or datetime.now(UTC)
+            elapsed = (end - info.start_time).total_seconds()
+            if info.end_time is None and info.duration is not None:
+                elapsed = max(elapsed, float(info.duration))
+        else:
+            elapsed = time.monotonic() - call.started_at
+        self.timer_label.setText(describe.clock(elapsed))
+        now = datetime.now(UTC)
+        for row, since in enumerate(call.leg_since[: self.legs_table.rowCount()]):
+            item = self.legs_table.item(row, 3)
+            if item is not None:
+                leg_over = call.is_over
+                item.setText("" if leg_over else describe.clock((now - since).total_seconds()))
+        if all(c.is_over for c in self._calls.values()):
+            self._ticker.stop()
+
+    def _refresh_buttons(self) -> None:
+        call = self.focused
+        live = call is not None and call.is_live
+        self.add_participant_button.setEnabled(live)
+        self.sandbox_box.setVisible(self.sandbox_mode and call is not None)
+        active = call is not None and not call.is_over
+        legs = call.info.legs if call and call.info else ()
+
+        def has(role: LegRole) -> bool:
+            return any(
+                leg.role is role and leg.status in (LegStatus.DIALING, LegStatus.JOINED)
+                for leg in legs
+            )
+
+        self.hangup_customer_button.setEnabled(active and has(LegRole.DESTINATION))
+        self.hangup_agent_button.setEnabled(active and has(LegRole.AGENT))
+        self.hangup_participant_button.setEnabled(active and has(LegRole.PARTICIPANT))
+
+    def _on_add_participant(self) -> None:
+        call = self.focused
+        if call is not None and call.is_live:
+            self.add_participant_requested.emit(call.call_id)
+
+    def _on_hang_up(self, role: str) -> None:
+        call = self.focused
+        if call is None or call.info is None:
+            return
+        # The most recent active leg in that role (for participants: the newest colleague).
+        for position in range(len(call.info.legs) - 1, -1, -1):
+            leg = call.info.legs[position]
+            if leg.role.value == role and leg.status in (LegStatus.DIALING, LegStatus.JOINED):
+                self.hang_up_requested.emit(call.call_id, role, position)
+                return

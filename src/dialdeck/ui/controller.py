@@ -1,0 +1,463 @@
+"""The app controller: owns the services and their asyncio tasks; widgets stay passive.
+
+Everything slow (keyring, SQLite, HTTP, starting the embedded sandbox) is awaited here on the
+qasync loop or a worker thread, never on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Coroutine
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+from dialdeck.core.api import (
+    ApiError,
+    AuthError,
+    CallInfo,
+    CloudDialerClient,
+    OutcomeUnknownError,
+    RetryPolicy,
+)
+from dialdeck.core.calls import CallTracker, PollPolicy, TrackedCall
+from dialdeck.core.dialing import AgentIdentity, AlreadyDialingError, Dialer, DialRequest
+from dialdeck.core.logs import add_secret
+from dialdeck.core.numbers import DialNumber, check_dial_number
+from dialdeck.core.paths import AppPaths
+from dialdeck.core.secrets import KeyStore
+from dialdeck.core.settings import Settings, load_settings, save_settings
+from dialdeck.core.store import AsyncHistory, HistoryStore
+from dialdeck.ui import describe
+from dialdeck.ui.main_window import MainWindow
+from dialdeck.ui.participant_dialog import AddParticipantDialog
+from dialdeck.ui.settings_dialog import SettingsDialog
+
+log = logging.getLogger("dialdeck.controller")
+
+
+@dataclass
+class AppOptions:
+    home: Path | None = None
+    force_sandbox: bool = False
+    sandbox_port: int = 0
+    sandbox_config: Any = None  # SandboxConfig; Any keeps the sandbox import lazy
+    keystore: KeyStore | None = None
+    poll_policy: PollPolicy | None = None
+    retry: RetryPolicy | None = None
+
+
+@dataclass
+class Connection:
+    """What one mode (sandbox or account) needs; rebuilt when the user switches."""
+
+    client: CloudDialerClient
+    tracker: CallTracker
+    dialer: Dialer
+    caller_ids: list[str]
+    agent: AgentIdentity
+    sandbox: bool
+    controls: Any = None  # SandboxControls in sandbox mode
+    server: Any = None  # the embedded SandboxServer
+    tracked: dict[str, TrackedCall] = field(default_factory=dict)
+
+
+class AppController(QObject):
+    ready = Signal()
+    finished = Signal()
+
+    def __init__(self, window: MainWindow, options: AppOptions, paths: AppPaths) -> None:
+        super().__init__()
+        self.window = window
+        self.options = options
+        self.paths = paths
+        self.keystore = options.keystore or KeyStore()
+        self.history = AsyncHistory(paths.history_db)
+        self.settings = Settings()
+        self.connection: Connection | None = None
+        self.secure_keyring = False
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._shutting_down = False
+        self.is_ready = False
+        window.dialer.dial_requested.connect(self.dial)
+        window.call_panel.add_participant_requested.connect(self.ask_participant)
+        window.call_panel.hang_up_requested.connect(self._sandbox_hang_up)
+        window.settings_requested.connect(self.open_settings)
+        window.close_requested.connect(self.quit)
+
+    # -- task plumbing ---------------------------------------------------------------------------
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str = "") -> asyncio.Task[Any]:
+        """Start a background task, keep a strong reference, report unexpected errors."""
+        task = asyncio.get_running_loop().create_task(coro, name=name or None)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+
+    # -- start-up ----------------------------------------------------------------------------------
+
+    def start(self) -> asyncio.Task[Any]:
+        return self.spawn(self._start(), "start")
+
+    async def _start(self) -> None:
+        await asyncio.to_thread(self.paths.ensure)
+        await self.history.open()
+        interrupted = await self.history.run(HistoryStore.recover_interrupted)
+        self.settings = await asyncio.to_thread(load_settings, self.paths.settings_file)
+        self.secure_keyring = await asyncio.to_thread(self.keystore.is_secure)
+        self.window.dialer.set_recent(self.settings.recent_numbers)
+        self.window.dialer.recording_check.setChecked(self.settings.recording)
+        self.window.dialer.ring_time_spin.setValue(self.settings.max_ring_time)
+        await self._connect()
+        await self._resume_live_calls()
+        if interrupted:
+            self.window.statusBar().showMessage(
+                self.tr(
+                    "{n} call(s) from last time may or may not have been placed: check History."
+                ).format(n=interrupted)
+            )
+        self.is_ready = True
+        self.window.dialer.set_ready(True)
+        self.ready.emit()
+
+    @property
+    def sandbox_mode(self) -> bool:
+        return self.options.force_sandbox or self.settings.account is None
+
+    async def _connect(self) -> None:
+        policy = self.options.poll_policy or PollPolicy()
+        policy = replace(policy, factor=policy.factor * self.settings.poll_speed.factor)
+        if self.sandbox_mode:
+            from dialdeck.sandbox import (
+                DEMO_AGENT,
+                DEMO_API_KEY,
+                DEMO_CALLER_IDS,
+                SandboxConfig,
+                SandboxServer,
+            )
+            from dialdeck.sandbox.control import SandboxControls
+
+            config = self.options.sandbox_config or SandboxConfig()
+            server = SandboxServer(config, port=self.options.sandbox_port)
+            try:
+                url = await asyncio.to_thread(server.start)
+            except OSError as exc:
+                self.window.set_mode("offline", self.tr("Sandbox unavailable"))
+                self.window.dialer.show_problem(
+                    self.tr("The sandbox could not start on port {port}: {reason}").format(
+                        port=self.options.sandbox_port, reason=exc.strerror or exc
+                    )
+                )
+                raise
+            client = CloudDialerClient(url, DEMO_API_KEY, retry=self.options.retry)
+            caller_ids, agent = list(DEMO_CALLER_IDS), AgentIdentity(crm_username=DEMO_AGENT)
+            controls, sandbox = SandboxControls(url), True
+            self.window.set_mode(
+                "sandbox",
+                self.tr("Sandbox: calls are simulated"),
+                self.tr("No real calls are placed. Open Settings to use your CloudDialer account."),
+            )
+        else:
+            account = self.settings.account
+            assert account is not None
+            key = await asyncio.to_thread(self.keystore.get, account.base_url)
+            add_secret(key)
+            client = CloudDialerClient(account.base_url, key, retry=self.options.retry)
+            caller_ids = list(account.caller_ids)
+            agent = AgentIdentity(
+                crm_username=account.crm_username or None,
+                agent_number=None if account.crm_username else account.agent_number or None,
+            )
+            controls, server, sandbox = None, None, False
+            self.window.set_mode("live", self.tr("CloudDialer account"), account.base_url)
+            if not key:
+                self.window.dialer.show_problem(
+                    self.tr("No API key yet: open Settings (Ctrl+,) to enter it.")
+                )
+        tracker = CallTracker(
+            client,
+            on_update=self._on_call_update,
+            save=self._save_info,
+            on_lost=self._on_lost,
+            policy=policy,
+        )
+        dialer = Dialer(client, self.history, sandbox=sandbox)
+        self.connection = Connection(
+            client,
+            tracker,
+            dialer,
+            caller_ids,
+            agent,
+            sandbox,
+            controls,
+            server if sandbox else None,
+        )
+        self.window.dialer.set_caller_ids(caller_ids, self.settings.caller_id)
+        self.window.call_panel.set_sandbox_mode(sandbox)
+
+    async def _disconnect(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is None:
+            return
+        await connection.tracker.stop()
+        await connection.client.aclose()
+        if connection.controls is not None:
+            await connection.controls.aclose()
+        if connection.server is not None:
+            await asyncio.to_thread(connection.server.stop)
+
+    async def _resume_live_calls(self) -> None:
+        connection = self.connection
+        assert connection is not None
+        for record in await self.history.run(HistoryStore.live_calls):
+            assert record.call_id is not None
+            if record.sandbox and connection.sandbox:
+                # The embedded simulator starts empty: its earlier calls ended with it.
+                await self.history.run(
+                    HistoryStore.mark_lost,
+                    record.call_id,
+                    "Simulated call ended when Dialdeck closed.",
+                )
+                continue
+            if record.sandbox != connection.sandbox:
+                continue  # belongs to the other mode; resumed when that mode is active
+            number = check_dial_number(record.to_number)
+            shown = number.display if isinstance(number, DialNumber) else record.to_number
+            call = connection.tracker.track(record.call_id, record.uuid, shown)
+            self.window.call_panel.update_call(call)
+            log.info("resumed following a call from the last session")
+
+    # -- dialling ----------------------------------------------------------------------------------
+
+    def dial(self, number: DialNumber) -> bool:
+        """One intent, one call: refuses synchronously while a dial is in flight."""
+        connection = self.connection
+        if connection is None or self._shutting_down:
+            return False
+        try:
+            connection.dialer.begin()
+        except AlreadyDialingError:
+            log.info("ignored a second dial while one is in flight")
+            return False
+        self.window.dialer.set_busy(True)
+        request = DialRequest(
+            number=number,
+            caller_id=self.window.dialer.caller_id()
+            or (connection.caller_ids[0] if connection.caller_ids else ""),
+            agent=connection.agent,
+            recording=self.window.dialer.recording_check.isChecked(),
+            max_ring_time=self.window.dialer.ring_time_spin.value(),
+        )
+        self.spawn(self._dial(connection, request), "dial")
+        return True
+
+    async def _dial(self, connection: Connection, request: DialRequest) -> None:
+        try:
+            placed = await connection.dialer.place(request)
+        except OutcomeUnknownError as exc:
+            self.window.dialer.show_problem(str(exc))
+            self.window.statusBar().showMessage(
+                self.tr("Outcome unknown: not following any call."), 10000
+            )
+            return
+        except AuthError as exc:
+            self.window.dialer.show_problem(str(exc))
+            return
+        except ApiError as exc:
+            self.window.dialer.show_problem(str(exc))
+            return
+        finally:
+            self.window.dialer.set_busy(False)
+        self.settings.remember_number(request.number.national)
+        self.settings.caller_id = request.caller_id
+        self.window.dialer.set_recent(self.settings.recent_numbers)
+        self.window.dialer.clear()
+        call = connection.tracker.track(placed.call_id, placed.uuid, placed.number.display)
+        self.window.call_panel.update_call(call, focus=True)
+        await asyncio.to_thread(save_settings, self.paths.settings_file, self.settings)
+
+    # -- following calls ---------------------------------------------------------------------------
+
+    async def _save_info(self, info: CallInfo) -> None:
+        await self.history.run(HistoryStore.update_from_info, info)
+
+    async def _on_lost(self, call: TrackedCall) -> None:
+        await self.history.run(HistoryStore.mark_lost, call.call_id, call.error or "")
+
+    def _on_call_update(self, call: TrackedCall) -> None:
+        panel = self.window.call_panel
+        panel.update_call(call)
+        info = call.info
+        for event in call.events:
+            if event.startswith("participant-failed:") and info is not None:
+                index = int(event.split(":")[1])
+                number = info.legs[index].number
+                shown = check_dial_number(number)
+                who = shown.display if isinstance(shown, DialNumber) else number
+                if panel.focused is call:
+                    panel.show_notice(
+                        self.tr(
+                            "Your colleague at {number} could not be reached. The call goes on."
+                        ).format(number=who),
+                        error=True,
+                    )
+            elif event.startswith("leg-added:") and panel.focused is call:
+                panel.show_notice(self.tr("Ringing your colleague…"))
+        if call.is_over and info is not None and "status" in call.events:
+            self.window.statusBar().showMessage(f"{call.number}: {describe.outcome(info)}", 15000)
+
+    # -- add participant ---------------------------------------------------------------------------
+
+    def ask_participant(self, call_id: str) -> None:
+        dialog = AddParticipantDialog(self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._participant_chosen(call_id, dialog.number))
+        dialog.open()
+        self._participant_dialog = dialog
+
+    def _participant_chosen(self, call_id: str, number: DialNumber | None) -> None:
+        if number is not None:
+            self.add_participant(call_id, number)
+
+    def add_participant(self, call_id: str, number: DialNumber) -> None:
+        connection = self.connection
+        if connection is None:
+            return
+        self.window.call_panel.add_participant_button.setEnabled(False)
+        self.spawn(self._add_participant(connection, call_id, number), "add participant")
+
+    async def _add_participant(
+        self, connection: Connection, call_id: str, number: DialNumber
+    ) -> None:
+        panel = self.window.call_panel
+        try:
+            await connection.client.add_participant(
+                call_id, number.national, self.window.dialer.ring_time_spin.value()
+            )
+        except ApiError as exc:
+            panel.show_notice(
+                self.tr("Could not add {number}: {reason} Your call goes on.").format(
+                    number=number.display, reason=exc
+                ),
+                error=True,
+            )
+        else:
+            panel.show_notice(self.tr("Ringing {number}…").format(number=number.display))
+        finally:
+            call = connection.tracker.calls.get(call_id)
+            if call is not None:
+                panel.update_call(call)
+
+    def _sandbox_hang_up(self, call_id: str, role: str, position: int) -> None:
+        connection = self.connection
+        if connection is None or connection.controls is None:
+            return
+        if role == "participant":
+            coro = connection.controls.hang_up(
+                call_id, leg_id=position + 1
+            )  # sandbox leg ids are 1-based
+        else:
+            coro = connection.controls.hang_up(call_id, role=role)
+        self.spawn(coro, "sandbox hang-up")
+
+    # -- settings ----------------------------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        self.spawn(self._open_settings(), "settings")
+
+    async def _open_settings(self) -> None:
+        key_stored = False
+        if self.settings.account is not None:
+            key_stored = bool(
+                await asyncio.to_thread(self.keystore.get, self.settings.account.base_url)
+            )
+        dialog = SettingsDialog(
+            self.settings,
+            key_stored=key_stored,
+            secure_keyring=self.secure_keyring,
+            parent=self.window,
+        )
+        dialog.test_requested.connect(
+            lambda url, key: self.spawn(self._test_connection(dialog, url, key))
+        )
+        dialog.accepted.connect(lambda: self._settings_chosen(dialog))
+        self.settings_dialog = dialog
+        dialog.open()
+
+    def _settings_chosen(self, dialog: SettingsDialog) -> None:
+        if dialog.chosen is not None:
+            self.spawn(
+                self.apply_settings(dialog.chosen.settings, dialog.chosen.api_key), "apply settings"
+            )
+
+    async def _test_connection(self, dialog: SettingsDialog, base_url: str, key: str) -> None:
+        if not key and self.settings.account is not None:
+            stored = await asyncio.to_thread(self.keystore.get, base_url)
+            key = stored or ""
+        add_secret(key)
+        try:
+            client = CloudDialerClient(base_url, key or None, retry=self.options.retry)
+        except ApiError as exc:
+            dialog.show_test_result(False, str(exc))
+            return
+        try:
+            await client.test_connection()
+        except ApiError as exc:
+            dialog.show_test_result(False, str(exc))
+        else:
+            dialog.show_test_result(True, self.tr("Connected: the key was accepted."))
+        finally:
+            await client.aclose()
+
+    async def apply_settings(self, settings: Settings, api_key: str | None) -> None:
+        if api_key and settings.account is not None:
+            add_secret(api_key)
+            secure = await asyncio.to_thread(self.keystore.set, settings.account.base_url, api_key)
+            if not secure:
+                self.window.statusBar().showMessage(
+                    self.tr("No secure keyring: the API key is kept for this session only."), 15000
+                )
+        self.settings = settings
+        await asyncio.to_thread(save_settings, self.paths.settings_file, settings)
+        self.window.dialer.set_ready(False)
+        await self._disconnect()
+        await self._connect()
+        await self._resume_live_calls()
+        self.window.dialer.set_ready(True)
+
+    # -- shutdown ----------------------------------------------------------------------------------
+
+    def quit(self) -> None:
+        if self._shutting_down:
+            return
+        self._shutting_down = True
+        self.spawn(self._shutdown(), "shutdown")
+
+    async def _shutdown(self) -> None:
+        """Pollers cancelled, HTTP client closed, sandbox stopped, database closed: in that order."""
+        self.window.dialer.set_ready(False)
+        try:
+            await self._disconnect()
+            others = [t for t in self._tasks if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
+            await self.history.close()
+            if self.settings.recent_numbers:
+                await asyncio.to_thread(save_settings, self.paths.settings_file, self.settings)
+        finally:
+            self.window.allow_close = True
+            self.window.close()
+            self.finished.emit()

@@ -1,0 +1,85 @@
+"""Call and leg states in plain words an agent understands at a glance."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from dialdeck.core.api import CallInfo, CallStatus, LegRole, LegStatus
+from dialdeck.core.calls import TrackedCall
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Describe", text)
+
+
+def call_state(call: TrackedCall) -> str:
+    """The one-line headline of the call panel."""
+    if call.error:
+        return tr("No longer following this call") + f": {call.error}"
+    info = call.info
+    if info is None:
+        return tr("Placing the call…")
+    if info.is_over:
+        return outcome(info)
+    legs = {leg.role: leg for leg in info.legs}
+    agent, customer = legs.get(LegRole.AGENT), legs.get(LegRole.DESTINATION)
+    if info.call_status is CallStatus.ANSWER:
+        joined = sum(1 for leg in info.legs if leg.status is LegStatus.JOINED)
+        return (
+            tr("Connected")
+            if joined <= 2
+            else tr("Connected: {n} people on the call").format(n=joined)
+        )
+    if info.call_status is CallStatus.INITIATED:
+        if agent is None or agent.status is LegStatus.DIALING:
+            return tr("Ringing your phone: pick up")
+        if customer is None or customer.status is LegStatus.DIALING:
+            return tr("Calling the customer…")
+        return tr("Connecting…")
+    return tr("CloudDialer says: {status}").format(status=info.call_status.value)
+
+
+def outcome(info: CallInfo) -> str:
+    status = info.call_status
+    has_customer_leg = any(leg.role is LegRole.DESTINATION for leg in info.legs)
+    if status is CallStatus.ANSWER:
+        return tr("Call ended")
+    if status is CallStatus.NO_ANSWER:
+        return (
+            tr("The customer did not answer")
+            if has_customer_leg
+            else tr("You did not pick up your phone")
+        )
+    if status is CallStatus.BUSY:
+        return tr("Customer's line was busy")
+    if status is CallStatus.FAILED:
+        return tr("The call could not be connected (network failure)")
+    if status is CallStatus.CANCELED:
+        return tr("Call cancelled before the customer answered")
+    return tr("Call ended: {status}").format(status=status.value)
+
+
+def role(value: LegRole, index: int) -> str:
+    words = {
+        LegRole.AGENT: tr("You"),
+        LegRole.DESTINATION: tr("Customer"),
+        LegRole.PARTICIPANT: tr("Colleague"),
+    }
+    return words.get(value, value.value.capitalize())  # a role we have never seen: as sent
+
+
+def leg_status(value: LegStatus) -> str:
+    words = {
+        LegStatus.DIALING: tr("Ringing"),
+        LegStatus.JOINED: tr("Connected"),
+        LegStatus.LEFT: tr("Hung up"),
+        LegStatus.FAILED: tr("Not reached"),
+    }
+    return words.get(value, value.value)
+
+
+def clock(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -1,0 +1,289 @@
+"""The dialer: number field with live preview, keypad, caller ID, recording, recent numbers."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dialdeck.core.numbers import DialNumber, InvalidNumber, check_dial_number
+from dialdeck.ui.icons import icon
+
+KEYPAD = [("1", ""), ("2", "ABC"), ("3", "DEF"), ("4", "GHI"), ("5", "JKL"), ("6", "MNO"),
+          ("7", "PQRS"), ("8", "TUV"), ("9", "WXYZ"), ("*", ""), ("0", "+"), ("#", "")]  # fmt: skip
+DIAL_KEYS = set("0123456789*#+")
+
+
+class DialerPanel(QWidget):
+    """Passive widget: emits :attr:`dial_requested`; the controller decides what happens."""
+
+    dial_requested = Signal(object)  # DialNumber
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dialerPanel")
+        self._busy = False
+        self._ready = False  # services not started yet: typing works, dialling waits
+
+        self.number_edit = QLineEdit()
+        self.number_edit.setObjectName("numberEdit")
+        self.number_edit.setPlaceholderText(self.tr("Type or paste a number"))
+        self.number_edit.setAccessibleName(self.tr("Phone number"))
+        self.number_edit.setClearButtonEnabled(True)
+        big = QFont(self.number_edit.font())
+        big.setPointSizeF(big.pointSizeF() * 1.5)
+        self.number_edit.setFont(big)
+        self.number_edit.setMinimumHeight(40)
+        self.number_edit.textChanged.connect(self._on_text_changed)
+        self.number_edit.returnPressed.connect(self.request_dial)
+
+        self.preview = QLabel(" ")
+        self.preview.setObjectName("numberPreview")
+        self.preview.setAccessibleName(self.tr("Number check"))
+        self.preview.setWordWrap(True)
+
+        keypad = QGridLayout()
+        keypad.setSpacing(6)
+        self.keys: dict[str, QToolButton] = {}
+        for index, (digit, letters) in enumerate(KEYPAD):
+            button = QToolButton()
+            button.setText(f"{digit}\n{letters}" if letters else digit)
+            button.setObjectName(
+                f"key_{ {'*': 'star', '#': 'hash'}.get(digit, digit) }".replace(" ", "")
+            )
+            button.setAccessibleName(self.tr("Key {digit}").format(digit=digit))
+            button.setMinimumSize(QSize(64, 48))
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep focus in the number field
+            button.clicked.connect(lambda _=False, d=digit: self.press(d))
+            keypad.addWidget(button, index // 3, index % 3)
+            self.keys[digit] = button
+
+        self.backspace_button = QToolButton()
+        self.backspace_button.setObjectName("backspaceButton")
+        self.backspace_button.setIcon(icon("backspace"))
+        self.backspace_button.setToolTip(self.tr("Delete last digit (Backspace)"))
+        self.backspace_button.setAccessibleName(self.tr("Delete last digit"))
+        self.backspace_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.backspace_button.clicked.connect(self.backspace)
+        self.clear_button = QToolButton()
+        self.clear_button.setObjectName("clearButton")
+        self.clear_button.setIcon(icon("clear"))
+        self.clear_button.setToolTip(self.tr("Clear the number (Esc)"))
+        self.clear_button.setAccessibleName(self.tr("Clear number"))
+        self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.clear_button.clicked.connect(self.clear)
+
+        self.caller_id_combo = QComboBox()
+        self.caller_id_combo.setObjectName("callerIdCombo")
+        self.caller_id_combo.setAccessibleName(self.tr("Caller ID"))
+        self.recording_check = QCheckBox(self.tr("Record the call"))
+        self.recording_check.setObjectName("recordingCheck")
+        self.recording_check.setChecked(True)
+        self.ring_time_spin = QSpinBox()
+        self.ring_time_spin.setObjectName("ringTimeSpin")
+        self.ring_time_spin.setRange(5, 120)
+        self.ring_time_spin.setValue(30)
+        self.ring_time_spin.setSuffix(self.tr(" s"))
+        self.ring_time_spin.setAccessibleName(self.tr("Ring time in seconds"))
+
+        self.dial_button = QPushButton(
+            icon("call", self.palette().buttonText().color()), self.tr("Dial")
+        )
+        self.dial_button.setObjectName("dialButton")
+        self.dial_button.setAccessibleName(self.tr("Dial"))
+        self.dial_button.setToolTip(self.tr("Place the call (Enter)"))
+        self.dial_button.setMinimumHeight(44)
+        self.dial_button.setDefault(True)
+        self.dial_button.clicked.connect(self.request_dial)
+
+        self.recent_list = QListWidget()
+        self.recent_list.setObjectName("recentList")
+        self.recent_list.setAccessibleName(self.tr("Recent numbers"))
+        self.recent_list.setMaximumHeight(140)
+        self.recent_list.itemActivated.connect(self._on_recent_activated)
+        self.redial_button = QToolButton()
+        self.redial_button.setObjectName("redialButton")
+        self.redial_button.setIcon(icon("redial"))
+        self.redial_button.setText(self.tr("Redial"))
+        self.redial_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.redial_button.setToolTip(self.tr("Put the last number back in the dialer (Ctrl+R)"))
+        self.redial_button.setAccessibleName(self.tr("Redial"))
+        self.redial_button.clicked.connect(self.redial)
+        QShortcut(QKeySequence("Ctrl+R"), self, self.redial)
+
+        number_row = QHBoxLayout()
+        number_row.addWidget(self.number_edit, 1)
+        number_row.addWidget(self.backspace_button)
+        number_row.addWidget(self.clear_button)
+        options = QFormLayout()
+        options.addRow(self.tr("Caller ID"), self.caller_id_combo)
+        options.addRow(self.tr("Ring for"), self.ring_time_spin)
+        options.addRow("", self.recording_check)
+        recent_header = QHBoxLayout()
+        recent_label = QLabel(self.tr("Recent"))
+        recent_label.setObjectName("sectionLabel")
+        recent_header.addWidget(recent_label, 1)
+        recent_header.addWidget(self.redial_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(number_row)
+        layout.addWidget(self.preview)
+        layout.addLayout(keypad)
+        layout.addLayout(options)
+        layout.addWidget(self.dial_button)
+        layout.addLayout(recent_header)
+        layout.addWidget(self.recent_list)
+        self._on_text_changed("")
+        self._update_dial_button()
+        # Digits typed while another dialer control has focus go to the number field (the ring
+        # time spin box keeps its digits: it is a number input itself).
+        for widget in (
+            self.recent_list,
+            self.caller_id_combo,
+            self.recording_check,
+            self.dial_button,
+            self.redial_button,
+        ):
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            text = event.text()
+            if (
+                text
+                and text in DIAL_KEYS
+                and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            ):
+                self.press(text)
+                return True
+        return super().eventFilter(watched, event)
+
+    # -- what the controller calls -------------------------------------------------------------
+
+    def set_ready(self, ready: bool) -> None:
+        self._ready = ready
+        self._update_dial_button()
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.dial_button.setText(self.tr("Dialling…") if busy else self.tr("Dial"))
+        self._update_dial_button()
+
+    def set_caller_ids(self, caller_ids: list[str], preferred: str = "") -> None:
+        self.caller_id_combo.clear()
+        for caller_id in caller_ids:
+            shown = check_dial_number(caller_id)
+            self.caller_id_combo.addItem(
+                shown.display if isinstance(shown, DialNumber) else caller_id, caller_id
+            )
+        if preferred in caller_ids:
+            self.caller_id_combo.setCurrentIndex(caller_ids.index(preferred))
+
+    def caller_id(self) -> str:
+        value = self.caller_id_combo.currentData()
+        return value if isinstance(value, str) else ""
+
+    def set_recent(self, numbers: list[str]) -> None:
+        self.recent_list.clear()
+        for national in numbers:
+            number = check_dial_number(national)
+            item = QListWidgetItem(number.display if isinstance(number, DialNumber) else national)
+            item.setData(Qt.ItemDataRole.UserRole, national)
+            self.recent_list.addItem(item)
+        self.redial_button.setEnabled(bool(numbers))
+
+    def set_number(self, text: str) -> None:
+        self.number_edit.setText(text)
+        self.number_edit.setFocus()
+
+    def show_problem(self, message: str) -> None:
+        """An error from dialling (not from the number itself), shown where the agent looks."""
+        self._show(message, error=True)
+
+    # -- user actions ----------------------------------------------------------------------------
+
+    def press(self, key: str) -> None:
+        self.number_edit.insert(key)
+        self.number_edit.setFocus()
+
+    def backspace(self) -> None:
+        self.number_edit.backspace()
+
+    def clear(self) -> None:
+        self.number_edit.clear()
+        self.number_edit.setFocus()
+
+    def redial(self) -> None:
+        if self.recent_list.count():
+            self.set_number(str(self.recent_list.item(0).data(Qt.ItemDataRole.UserRole)))
+
+    def request_dial(self) -> None:
+        if self._busy or not self._ready:
+            return
+        result = check_dial_number(self.number_edit.text())
+        if isinstance(result, InvalidNumber):
+            self._show(str(result), error=True)
+            self.number_edit.setFocus()
+            return
+        self.dial_requested.emit(result)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Digits typed anywhere in the dialer go to the number field; Esc clears."""
+        if event.key() == Qt.Key.Key_Escape:
+            self.clear()
+            return
+        text = event.text()
+        if text and text in DIAL_KEYS:
+            self.press(text)
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.request_dial()
+            return
+        super().keyPressEvent(event)
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _on_recent_activated(self, item: QListWidgetItem) -> None:
+        self.set_number(str(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _on_text_changed(self, text: str) -> None:
+        if not text.strip():
+            self._show(
+                self.tr("Indian numbers: 98765 43210, +91…, 0…, or a tel: link"),
+                error=False,
+                hint=True,
+            )
+        else:
+            result = check_dial_number(text)
+            if isinstance(result, DialNumber):
+                self._show(self.tr("Will call {number}").format(number=result.display), error=False)
+            else:
+                self._show(str(result), error=True)
+        self._update_dial_button()
+
+    def _show(self, message: str, *, error: bool, hint: bool = False) -> None:
+        self.preview.setText(message)
+        self.preview.setProperty("state", "error" if error else ("hint" if hint else "ok"))
+        self.preview.style().unpolish(self.preview)
+        self.preview.style().polish(self.preview)
+
+    def _update_dial_button(self) -> None:
+        valid = isinstance(check_dial_number(self.number_edit.text()), DialNumber)
+        self.dial_button.setEnabled(self._ready and not self._busy and valid)

@@ -1,0 +1,107 @@
+"""The main window: dialer on the left, the live call on the right, mode badge in the toolbar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QSplitter, QToolBar, QWidget
+
+from dialdeck import APP_NAME
+from dialdeck.ui.call_panel import CallPanel
+from dialdeck.ui.dialer import DialerPanel
+from dialdeck.ui.icons import app_icon, icon
+
+# Colours chosen to read on both light and dark palettes; everything else follows the system.
+STYLE = """
+QLabel[state="error"] { color: #e03e3e; }
+QLabel[state="ok"] { color: #2f9e64; }
+QLabel[state="hint"] { color: palette(placeholder-text); }
+QLabel[state="info"] { color: palette(window-text); }
+QLabel#callNoticeLabel[state="error"] { color: #e03e3e; font-weight: bold; }
+QLabel#callStateLabel[reconnecting="true"] { color: #c98a12; }
+QLabel#emptyState { color: palette(placeholder-text); font-size: 14pt; }
+QLabel#modeBadge { border-radius: 9px; padding: 3px 10px; font-weight: bold; }
+QLabel#modeBadge[mode="sandbox"] { background: #f6c343; color: #3b2f00; }
+QLabel#modeBadge[mode="live"] { background: #2f9e64; color: white; }
+QLabel#modeBadge[mode="offline"] { background: #8a94a6; color: white; }
+QLabel#sectionLabel { font-weight: bold; }
+QToolButton[objectName^="key_"] { font-size: 13pt; }
+"""
+
+
+class MainWindow(QMainWindow):
+    close_requested = Signal()
+    settings_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(app_icon())
+        self.setStyleSheet(STYLE)
+        self.allow_close = False
+
+        self.dialer = DialerPanel()
+        self.call_panel = CallPanel()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.dialer)
+        splitter.addWidget(self.call_panel)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+
+        toolbar = QToolBar(self.tr("Main"))
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.mode_badge = QLabel(self.tr("Starting…"))
+        self.mode_badge.setObjectName("modeBadge")
+        self.mode_badge.setAccessibleName(self.tr("Account mode"))
+        toolbar.addWidget(self.mode_badge)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        self.settings_action = QAction(icon("settings"), self.tr("Settings…"), self)
+        self.settings_action.setObjectName("settingsAction")
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.setShortcuts(
+            [
+                QKeySequence("Ctrl+,"),
+                *QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences),
+            ]
+        )
+        self.settings_action.triggered.connect(self.settings_requested)
+        toolbar.addAction(self.settings_action)
+        self.addToolBar(toolbar)
+
+        self.quit_action = QAction(self.tr("Quit Dialdeck"), self)
+        self.quit_action.setObjectName("quitAction")
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.quit_action.triggered.connect(self.close_requested)
+        self.addAction(self.quit_action)
+        focus_number = QAction(self)
+        focus_number.setShortcuts([QKeySequence("Ctrl+L"), QKeySequence("F6")])
+        focus_number.triggered.connect(self.dialer.number_edit.setFocus)
+        self.addAction(focus_number)
+
+        self.statusBar().setObjectName("statusBar")
+        self.resize(900, 620)
+        self.dialer.number_edit.setFocus()
+
+    def set_mode(self, mode: str, text: str, tooltip: str = "") -> None:
+        """``mode`` is "sandbox", "live" or "offline" (styles the badge)."""
+        self.mode_badge.setText(text)
+        self.mode_badge.setToolTip(tooltip)
+        self.mode_badge.setProperty("mode", mode)
+        self.mode_badge.style().unpolish(self.mode_badge)
+        self.mode_badge.style().polish(self.mode_badge)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing asks the controller to shut down in order; it closes us when done."""
+        if self.allow_close:
+            event.accept()
+            return
+        event.ignore()
+        self.close_requested.emit()

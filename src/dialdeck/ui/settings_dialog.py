@@ -1,0 +1,232 @@
+"""Settings: sandbox or a real CloudDialer account, agent identity, defaults, Test connection.
+
+The dialog never touches the network or the keyring itself: it emits what the user asked for and
+the controller does the work off the GUI thread, reporting back through :meth:`show_test_result`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dialdeck.core.numbers import DialNumber, check_dial_number
+from dialdeck.core.settings import DEFAULT_BASE_URL, AccountSettings, PollSpeed, Settings
+
+
+@dataclass(frozen=True)
+class SettingsResult:
+    settings: Settings
+    api_key: str | None  # None: unchanged
+
+
+class SettingsDialog(QDialog):
+    test_requested = Signal(str, str)  # base_url, api key ("" means: the stored one)
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        key_stored: bool,
+        secure_keyring: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle(self.tr("Dialdeck settings"))
+        self._original = settings
+        account = settings.account or AccountSettings()
+
+        self.sandbox_radio = QRadioButton(self.tr("Sandbox: simulated calls, no account needed"))
+        self.sandbox_radio.setObjectName("sandboxRadio")
+        self.account_radio = QRadioButton(self.tr("My CloudDialer account"))
+        self.account_radio.setObjectName("accountRadio")
+        mode = QButtonGroup(self)
+        mode.addButton(self.sandbox_radio)
+        mode.addButton(self.account_radio)
+        (self.account_radio if settings.account else self.sandbox_radio).setChecked(True)
+
+        self.base_url_edit = QLineEdit(account.base_url or DEFAULT_BASE_URL)
+        self.base_url_edit.setObjectName("baseUrlEdit")
+        self.base_url_edit.setAccessibleName(self.tr("API address"))
+        self.api_key_edit = QLineEdit()
+        self.api_key_edit.setObjectName("apiKeyEdit")
+        self.api_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.api_key_edit.setAccessibleName(self.tr("API key"))
+        self.api_key_edit.setPlaceholderText(
+            self.tr("Stored in the keyring: type to replace")
+            if key_stored
+            else self.tr("Paste your API key")
+        )
+        self.caller_ids_edit = QLineEdit(", ".join(account.caller_ids))
+        self.caller_ids_edit.setObjectName("callerIdsEdit")
+        self.caller_ids_edit.setAccessibleName(self.tr("Caller IDs"))
+        self.caller_ids_edit.setPlaceholderText("919800000000, 919800000001")
+        self.agent_kind = QComboBox()
+        self.agent_kind.setObjectName("agentKindCombo")
+        self.agent_kind.addItem(self.tr("Browser softphone (CRM username)"), "crm")
+        self.agent_kind.addItem(self.tr("My phone number"), "number")
+        self.agent_kind.setCurrentIndex(
+            1 if account.agent_number and not account.crm_username else 0
+        )
+        self.agent_edit = QLineEdit(account.crm_username or account.agent_number)
+        self.agent_edit.setObjectName("agentEdit")
+        self.agent_edit.setAccessibleName(self.tr("Agent identity"))
+
+        self.test_button = QPushButton(self.tr("Test connection"))
+        self.test_button.setObjectName("testConnectionButton")
+        self.test_button.clicked.connect(self._on_test)
+        self.test_result = QLabel()
+        self.test_result.setObjectName("testResultLabel")
+        self.test_result.setWordWrap(True)
+
+        keyring_note = QLabel(
+            self.tr("The key is kept in your system keyring, never in a file.")
+            if secure_keyring
+            else self.tr(
+                "No secure keyring is available on this computer: the key will be kept "
+                "for this session only and must be entered again next time."
+            )
+        )
+        keyring_note.setObjectName("keyringNote")
+        keyring_note.setWordWrap(True)
+
+        self.account_box = QGroupBox(self.tr("Account"))
+        form = QFormLayout(self.account_box)
+        form.addRow(self.tr("API address"), self.base_url_edit)
+        form.addRow(self.tr("API key"), self.api_key_edit)
+        form.addRow("", keyring_note)
+        form.addRow(self.tr("Caller IDs"), self.caller_ids_edit)
+        agent_row = QHBoxLayout()
+        agent_row.addWidget(self.agent_kind)
+        agent_row.addWidget(self.agent_edit, 1)
+        form.addRow(self.tr("Ring me on"), agent_row)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.test_result, 1)
+        form.addRow("", test_row)
+
+        self.recording_check = QCheckBox(self.tr("Record calls by default"))
+        self.recording_check.setObjectName("defaultRecordingCheck")
+        self.recording_check.setChecked(settings.recording)
+        self.ring_spin = QSpinBox()
+        self.ring_spin.setObjectName("defaultRingSpin")
+        self.ring_spin.setRange(5, 120)
+        self.ring_spin.setValue(settings.max_ring_time)
+        self.ring_spin.setSuffix(self.tr(" s"))
+        self.poll_combo = QComboBox()
+        self.poll_combo.setObjectName("pollSpeedCombo")
+        for speed, label in (
+            (PollSpeed.FAST, self.tr("Fast (more requests)")),
+            (PollSpeed.NORMAL, self.tr("Normal")),
+            (PollSpeed.RELAXED, self.tr("Relaxed (slow connections)")),
+        ):
+            self.poll_combo.addItem(label, speed.value)
+        self.poll_combo.setCurrentIndex(self.poll_combo.findData(settings.poll_speed.value))
+        defaults = QGroupBox(self.tr("Calls"))
+        defaults_form = QFormLayout(defaults)
+        defaults_form.addRow("", self.recording_check)
+        defaults_form.addRow(self.tr("Ring each phone for"), self.ring_spin)
+        defaults_form.addRow(self.tr("Live updates"), self.poll_combo)
+
+        self.error_label = QLabel()
+        self.error_label.setObjectName("settingsError")
+        self.error_label.setProperty("state", "error")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.sandbox_radio)
+        layout.addWidget(self.account_radio)
+        layout.addWidget(self.account_box)
+        layout.addWidget(defaults)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.sandbox_radio.toggled.connect(self._update_enabled)
+        self._update_enabled()
+        self.chosen: SettingsResult | None = None
+        self._key_stored = key_stored
+
+    def _update_enabled(self) -> None:
+        self.account_box.setEnabled(self.account_radio.isChecked())
+
+    def _on_test(self) -> None:
+        self.test_button.setEnabled(False)
+        self.test_result.setText(self.tr("Testing…"))
+        self.test_requested.emit(
+            self.base_url_edit.text().strip(), self.api_key_edit.text().strip()
+        )
+
+    def show_test_result(self, ok: bool, message: str) -> None:
+        self.test_button.setEnabled(True)
+        self.test_result.setText(message)
+        self.test_result.setProperty("state", "ok" if ok else "error")
+        self.test_result.style().unpolish(self.test_result)
+        self.test_result.style().polish(self.test_result)
+
+    def _fail(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.show()
+
+    def accept(self) -> None:
+        settings = Settings.from_json(self._original.to_json())
+        settings.recording = self.recording_check.isChecked()
+        settings.max_ring_time = self.ring_spin.value()
+        settings.poll_speed = PollSpeed(self.poll_combo.currentData())
+        key = self.api_key_edit.text().strip() or None
+        if self.sandbox_radio.isChecked():
+            settings.account = None
+            self.chosen = SettingsResult(settings, None)
+            super().accept()
+            return
+        caller_ids = [
+            c.strip().replace(" ", "") for c in self.caller_ids_edit.text().split(",") if c.strip()
+        ]
+        if not caller_ids:
+            self._fail(self.tr("Enter at least one caller ID assigned to your account."))
+            return
+        agent = self.agent_edit.text().strip()
+        if not agent:
+            self._fail(self.tr("Enter your CRM username or your phone number."))
+            return
+        account = AccountSettings(
+            base_url=self.base_url_edit.text().strip() or DEFAULT_BASE_URL, caller_ids=caller_ids
+        )
+        if self.agent_kind.currentData() == "number":
+            number = check_dial_number(agent)
+            if not isinstance(number, DialNumber):
+                self._fail(self.tr("Your phone number: {problem}").format(problem=number))
+                return
+            account.agent_number = number.national
+        else:
+            account.crm_username = agent
+        if key is None and not self._key_stored:
+            self._fail(self.tr("Enter your API key."))
+            return
+        settings.account = account
+        if settings.caller_id not in caller_ids:
+            settings.caller_id = caller_ids[0]
+        self.chosen = SettingsResult(settings, key)
+        super().accept()

@@ -1,0 +1,123 @@
+"""App fixtures: a real window and controller on a per-test qasync loop, real sandbox, real SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from dialdeck.core.api import RetryPolicy
+from dialdeck.core.calls import PollPolicy
+from dialdeck.core.paths import AppPaths
+from dialdeck.core.secrets import KeyStore
+from dialdeck.core.settings import AccountSettings, Settings, save_settings
+from dialdeck.sandbox import DEMO_AGENT, DEMO_CALLER_IDS, SandboxServer
+from dialdeck.sandbox.faults import FaultsAndLog
+from dialdeck.ui.controller import AppController, AppOptions
+from dialdeck.ui.main_window import MainWindow
+from tests.conftest import sandbox_config
+
+FAST_POLL = PollPolicy(ringing=0.03, connected=0.06, backoff_start=0.05, backoff_max=0.3)
+FAST_RETRY = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.02)
+APP_SANDBOX_SPEED = 10.0  # ring 2 s -> 0.2 s real: slow enough to see each state, fast enough
+
+
+@pytest.fixture
+def aloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    """asyncio on the Qt loop that pytest-qt drives (never stopped: see engineering.md)."""
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    # Our own default executor, shut down below: qasync only shuts its own in close(), which an
+    # already-running loop cannot do, and a live QThread at exit aborts the interpreter.
+    executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="test-to-thread")
+    loop.set_default_executor(executor)
+    asyncio.set_event_loop(loop)
+    yield loop
+    asyncio.set_event_loop(None)
+    executor.shutdown(wait=True)
+
+
+@dataclass
+class AppHarness:
+    window: MainWindow
+    controller: AppController
+    paths: AppPaths
+    qtbot: QtBot
+
+    @property
+    def embedded_sandbox(self) -> SandboxServer:
+        connection = self.controller.connection
+        assert connection is not None
+        assert connection.server is not None
+        server: SandboxServer = connection.server
+        return server
+
+    def posts(self, server: SandboxServer | None = None) -> list[dict[str, Any]]:
+        middleware: FaultsAndLog = (server or self.embedded_sandbox).app
+        return [vars(r) for r in middleware.requests if r.method == "POST" and r.path == "/calls"]
+
+    def state(self) -> str:
+        return self.window.call_panel.state_label.text()
+
+    def wait_state(self, text: str, timeout: int = 10_000) -> None:
+        self.qtbot.waitUntil(lambda: text in self.state(), timeout=timeout)
+
+    def shutdown(self) -> None:
+        if not self.window.allow_close:
+            with self.qtbot.waitSignal(self.controller.finished, timeout=10_000):
+                self.controller.quit()
+        self.window.deleteLater()
+
+
+AppFactory = Callable[..., AppHarness]
+
+
+@pytest.fixture
+def make_app(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> Iterator[AppFactory]:
+    apps: list[AppHarness] = []
+
+    def factory(home: Path | None = None, *, wait: bool = True, **changes: Any) -> AppHarness:
+        home = home or tmp_path / "home"
+        options = AppOptions(
+            home=home,
+            sandbox_config=sandbox_config(
+                speed=APP_SANDBOX_SPEED, timings=replace(sandbox_config().timings, talk_time=600)
+            ),
+            keystore=KeyStore(),
+            poll_policy=FAST_POLL,
+            retry=FAST_RETRY,
+        )
+        options = replace(options, **changes)
+        window = MainWindow()  # not qtbot.addWidget: pytest-qt would delete it before our teardown
+        paths = AppPaths.resolve(home)
+        controller = AppController(window, options, paths)
+        harness = AppHarness(window, controller, paths, qtbot)
+        apps.append(harness)
+        window.show()
+        controller.start()
+        if wait:
+            qtbot.waitUntil(lambda: controller.is_ready, timeout=10_000)
+        return harness
+
+    yield factory
+    for harness in apps:
+        harness.shutdown()
+
+
+def write_account(home: Path, base_url: str, **changes: Any) -> None:
+    """Set up a "real account" pointing at a sandbox server (plain http is fine on loopback)."""
+    account = AccountSettings(
+        base_url=base_url, caller_ids=list(DEMO_CALLER_IDS), crm_username=DEMO_AGENT
+    )
+    for key, value in changes.items():
+        setattr(account, key, value)
+    save_settings(AppPaths.resolve(home).settings_file, Settings(account=account))

@@ -1,0 +1,223 @@
+"""The desktop app end to end: real widgets, embedded sandbox, real SQLite history."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from dialdeck.core.calls import TrackedCall
+from dialdeck.core.secrets import KeyStore
+from dialdeck.sandbox import SandboxServer
+from dialdeck.ui import describe
+from tests.conftest import RESTRICTED_KEY, MemoryKeyring
+from tests.ui.conftest import AppFactory, AppHarness, write_account
+
+
+def type_and_enter(app: AppHarness, text: str) -> None:
+    edit = app.window.dialer.number_edit
+    app.qtbot.keyClicks(edit, text)
+    app.qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+def record_headlines(app: AppHarness) -> list[str]:
+    seen: list[str] = []
+    panel = app.window.call_panel
+    original = panel.update_call
+
+    def spy(call: TrackedCall, *, focus: bool = False) -> None:
+        original(call, focus=focus)
+        headline = describe.call_state(call)
+        if not seen or seen[-1] != headline:
+            seen.append(headline)
+
+    panel.update_call = spy  # type: ignore[method-assign]
+    return seen
+
+
+def history_rows(app: AppHarness) -> list[sqlite3.Row]:
+    db = sqlite3.connect(app.paths.history_db)
+    db.row_factory = sqlite3.Row
+    try:
+        return db.execute("SELECT * FROM calls ORDER BY id").fetchall()
+    finally:
+        db.close()
+
+
+def test_first_run_is_sandbox_mode(make_app: AppFactory) -> None:
+    app = make_app()
+    window = app.window
+    assert "Dialdeck" in window.windowTitle()
+    assert window.mode_badge.text() == "Sandbox: calls are simulated"
+    assert window.dialer.caller_id_combo.count() == 2
+    assert window.dialer.caller_id_combo.currentText() == "+91 98000 00000"
+    assert window.dialer.number_edit.hasFocus() or window.focusWidget() is window.dialer.number_edit
+    assert window.call_panel.stack.currentWidget() is window.call_panel.empty_state
+    assert window.call_panel.sandbox_mode
+
+
+def test_dial_progresses_to_connected_and_ends(make_app: AppFactory) -> None:
+    app = make_app()
+    headlines = record_headlines(app)
+    app.qtbot.keyClicks(app.window.dialer.number_edit, "(098765) 43-210")
+    assert app.window.dialer.preview.text() == "Will call +91 98765 43210"
+    app.qtbot.keyClick(app.window.dialer.number_edit, Qt.Key.Key_Return)
+    app.wait_state("Connected")
+    assert headlines[:4] == [
+        "Placing the call…",
+        "Ringing your phone: pick up",
+        "Calling the customer…",
+        "Connected",
+    ]
+    table = app.window.call_panel.legs_table
+    assert [table.item(r, 0).text() for r in range(table.rowCount())] == ["You", "Customer"]
+    assert [table.item(r, 2).text() for r in range(table.rowCount())] == ["Connected", "Connected"]
+    assert table.item(1, 1).text() == "9876543210"
+    assert app.window.call_panel.add_participant_button.isEnabled()
+    assert app.window.dialer.recent_list.item(0).text() == "+91 98765 43210"
+
+    app.qtbot.mouseClick(app.window.call_panel.hangup_customer_button, Qt.MouseButton.LeftButton)
+    app.wait_state("Call ended")
+    assert not app.window.call_panel.add_participant_button.isEnabled()
+    assert [table.item(r, 2).text() for r in range(table.rowCount())] == ["Hung up", "Hung up"]
+    app.qtbot.waitUntil(lambda: history_rows(app)[-1]["state"] == "ended")
+    row = history_rows(app)[-1]
+    assert (row["to_number"], row["from_number"], row["agent"]) == (
+        "9876543210",
+        "919800000000",
+        "agent.017",
+    )
+    assert row["call_status"] == "ANSWER"
+    assert row["end_time"] is not None
+    assert row["sandbox"] == 1
+    assert '"destination"' in row["legs"]
+    assert len(app.posts()) == 1
+
+
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        ("9876540000", "The customer did not answer"),
+        ("9876541111", "Customer's line was busy"),
+        ("9876542222", "The call could not be connected (network failure)"),
+        ("9876543333", "You did not pick up your phone"),
+        ("9876544444", "Call cancelled before the customer answered"),
+    ],
+)
+def test_scripted_failures_have_their_own_message(
+    make_app: AppFactory, number: str, message: str
+) -> None:
+    app = make_app()
+    app.window.dialer.ring_time_spin.setValue(5)
+    type_and_enter(app, number)
+    app.wait_state(message)
+    app.qtbot.waitUntil(lambda: history_rows(app)[-1]["state"] == "ended")
+
+
+def test_platform_refusal_message(make_app: AppFactory) -> None:
+    app = make_app()
+    type_and_enter(app, "9876545555")
+    app.qtbot.waitUntil(lambda: "could not queue the call" in app.window.dialer.preview.text())
+    assert "Try again" in app.window.dialer.preview.text()
+    assert app.window.dialer.dial_button.isEnabled()
+    assert history_rows(app)[-1]["state"] == "not_placed"
+    assert app.window.call_panel.stack.currentWidget() is app.window.call_panel.empty_state
+
+
+def test_wrong_key_and_forbidden_network_messages(
+    make_app: AppFactory, sandbox: SandboxServer, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    home = tmp_path / "wrongkey"
+    write_account(home, sandbox.url)
+    KeyStore().set(sandbox.url, "not-the-key")
+    app = make_app(home)
+    assert app.window.mode_badge.text() == "CloudDialer account"
+    type_and_enter(app, "9876543210")
+    app.qtbot.waitUntil(lambda: "did not accept the API key" in app.window.dialer.preview.text())
+    assert "Open Settings" in app.window.dialer.preview.text()
+
+    home = tmp_path / "restricted"
+    write_account(home, sandbox.url)
+    KeyStore().set(sandbox.url, RESTRICTED_KEY)
+    app2 = make_app(home)
+    type_and_enter(app2, "9876543210")
+    app2.qtbot.waitUntil(
+        lambda: "does not allow calls from this network" in app2.window.dialer.preview.text()
+    )
+
+
+def test_invalid_input_sends_nothing(make_app: AppFactory) -> None:
+    app = make_app()
+    dialer = app.window.dialer
+    for text, message in (
+        ("12345", "Too short: 5 digits"),
+        ("+44 20 7946 0000", "Not an Indian number (+44, United Kingdom)"),
+        ("98765abc10", "Only digits"),
+    ):
+        dialer.number_edit.clear()
+        type_and_enter(app, text)
+        assert dialer.preview.property("state") == "error"
+        assert message in dialer.preview.text()
+        assert not dialer.dial_button.isEnabled()
+        app.qtbot.mouseClick(dialer.dial_button, Qt.MouseButton.LeftButton)
+    app.qtbot.wait(200)
+    assert app.posts() == []
+
+
+def test_double_click_and_double_enter_place_one_call_each(make_app: AppFactory) -> None:
+    app = make_app()
+    dialer = app.window.dialer
+    app.qtbot.keyClicks(dialer.number_edit, "9876543210")
+    app.qtbot.mouseDClick(dialer.dial_button, Qt.MouseButton.LeftButton)
+    dialer.dial_button.click()  # a third press before the first request has even been sent
+    app.qtbot.waitUntil(lambda: app.window.call_panel.focused is not None)
+    app.qtbot.wait(300)
+    assert len(app.posts()) == 1
+
+    app.qtbot.keyClicks(dialer.number_edit, "9876543211")
+    app.qtbot.keyClick(dialer.number_edit, Qt.Key.Key_Return)
+    app.qtbot.keyClick(dialer.number_edit, Qt.Key.Key_Return)
+    app.qtbot.keyClick(dialer.number_edit, Qt.Key.Key_Enter)
+    app.qtbot.waitUntil(lambda: len(app.posts()) >= 2)
+    app.qtbot.wait(300)
+    assert len(app.posts()) == 2
+
+    # Two entry points at the same moment (say, the tray and the window): one call.
+    from dialdeck.core.numbers import parse_dial_number
+
+    number = parse_dial_number("9876543212")
+    assert app.controller.dial(number) is True
+    assert app.controller.dial(number) is False
+    app.qtbot.waitUntil(lambda: len(app.posts()) >= 3)
+    app.qtbot.wait(300)
+    assert len(app.posts()) == 3
+
+
+def test_typing_anywhere_in_the_dialer_and_keypad(make_app: AppFactory) -> None:
+    app = make_app()
+    dialer = app.window.dialer
+    dialer.recent_list.setFocus()
+    app.qtbot.keyClicks(dialer.recent_list, "9")  # focus elsewhere in the dialer
+    app.qtbot.keyClicks(dialer, "8")
+    for key in "765":
+        app.qtbot.mouseClick(dialer.keys[key], Qt.MouseButton.LeftButton)
+    assert dialer.number_edit.text() == "98765"
+    assert dialer.preview.text() == "Too short: 5 digits (an Indian number has 10)"
+    app.qtbot.mouseClick(dialer.backspace_button, Qt.MouseButton.LeftButton)
+    assert dialer.number_edit.text() == "9876"
+    app.qtbot.keyClick(dialer, Qt.Key.Key_Escape)
+    assert dialer.number_edit.text() == ""
+
+
+def test_paste_with_any_formatting(make_app: AppFactory) -> None:
+    app = make_app()
+    app.window.dialer.number_edit.setFocus()
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.clipboard().setText("tel:+91-98765-43210")
+    app.qtbot.keyClick(
+        app.window.dialer.number_edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier
+    )
+    assert app.window.dialer.preview.text() == "Will call +91 98765 43210"
