@@ -69,10 +69,14 @@ class AppHarness:
     def wait_state(self, text: str, timeout: int = 10_000) -> None:
         self.qtbot.waitUntil(lambda: text in self.state(), timeout=timeout)
 
+    closed: bool = False
+
     def shutdown(self) -> None:
-        if not self.window.allow_close:
-            with self.qtbot.waitSignal(self.controller.finished, timeout=10_000):
-                self.controller.quit()
+        if self.closed:
+            return
+        self.closed = True
+        with self.qtbot.waitSignal(self.controller.finished, timeout=10_000):
+            self.controller.quit()
         self.window.deleteLater()
 
 

@@ -449,11 +449,16 @@ class AppController(QObject):
         """Pollers cancelled, HTTP client closed, sandbox stopped, database closed: in that order."""
         self.window.dialer.set_ready(False)
         try:
-            await self._disconnect()
+            # A call being placed is allowed to finish (bounded): cancelling mid-request would
+            # turn a placed call into an unknown one. Everything else is cancelled.
+            dialling = [t for t in self._tasks if t.get_name() == "dial"]
+            if dialling:
+                await asyncio.wait(dialling, timeout=5)
             others = [t for t in self._tasks if t is not asyncio.current_task()]
             for task in others:
                 task.cancel()
             await asyncio.gather(*others, return_exceptions=True)
+            await self._disconnect()
             await self.history.close()
             if self.settings.recent_numbers:
                 await asyncio.to_thread(save_settings, self.paths.settings_file, self.settings)

@@ -234,8 +234,17 @@ class DialerPanel(QWidget):
         if self.recent_list.count():
             self.set_number(str(self.recent_list.item(0).data(Qt.ItemDataRole.UserRole)))
 
+    def is_ready(self) -> bool:
+        return self._ready and not self._busy
+
     def request_dial(self) -> None:
-        if self._busy or not self._ready:
+        if self._busy:
+            return  # one call per intent: the request in flight is the answer
+        if not self._ready:
+            self._show(
+                self.tr("Still connecting to CloudDialer: press Enter again in a moment"),
+                error=True,
+            )
             return
         result = check_dial_number(self.number_edit.text())
         if isinstance(result, InvalidNumber):

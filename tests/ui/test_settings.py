@@ -1,0 +1,147 @@
+"""Settings, the keyring, Test connection, and keeping the key out of every file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keyring.backends.fail
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from dialdeck.core.secrets import SERVICE, KeyStore
+from dialdeck.sandbox import DEMO_API_KEY, SandboxServer
+from dialdeck.ui.crash import CrashDialog
+from dialdeck.ui.settings_dialog import SettingsDialog
+from tests.conftest import MemoryKeyring
+from tests.ui.conftest import AppFactory, AppHarness
+from tests.ui.test_dialing import type_and_enter
+
+
+def open_settings(app: AppHarness) -> SettingsDialog:
+    app.controller.settings_dialog = None  # type: ignore[assignment]
+    app.window.settings_action.trigger()
+    app.qtbot.waitUntil(lambda: getattr(app.controller, "settings_dialog", None) is not None)
+    dialog = app.controller.settings_dialog
+    app.qtbot.waitUntil(dialog.isVisible)
+    return dialog
+
+
+def fill_account(dialog: SettingsDialog, url: str, key: str) -> None:
+    dialog.account_radio.setChecked(True)
+    dialog.base_url_edit.setText(url)
+    dialog.api_key_edit.setText(key)
+    dialog.caller_ids_edit.setText("919800000000, 919800000001")
+    dialog.agent_kind.setCurrentIndex(0)
+    dialog.agent_edit.setText("agent.017")
+
+
+def save(dialog: SettingsDialog) -> None:
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save).click()
+
+
+def wait_reconnected(app: AppHarness, badge: str) -> None:
+    app.qtbot.waitUntil(
+        lambda: app.window.mode_badge.text() == badge and app.window.dialer.is_ready()
+    )
+
+
+def files_containing(root: Path, secret: str) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
+
+
+def test_switch_to_account_key_goes_to_keyring_only(
+    make_app: AppFactory, sandbox: SandboxServer, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    home = tmp_path / "home"
+    app = make_app(home)
+    dialog = open_settings(app)
+    assert "system keyring" in dialog.findChild(type(dialog.test_result), "keyringNote").text()
+    fill_account(dialog, sandbox.url, DEMO_API_KEY)
+    save(dialog)
+    wait_reconnected(app, "CloudDialer account")
+    assert memory_keyring.passwords[(SERVICE, sandbox.url)] == DEMO_API_KEY
+    assert app.window.dialer.caller_id_combo.count() == 2
+    assert not app.window.call_panel.sandbox_mode
+
+    type_and_enter(app, "9876543210")  # the stored key works against the "real" API
+    app.wait_state("Connected")
+    app.shutdown()
+    assert (home / "config" / "settings.json").exists()
+    assert files_containing(home, DEMO_API_KEY) == []
+
+
+def test_no_secure_keyring_keeps_key_for_the_session_only(
+    make_app: AppFactory, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    home = tmp_path / "nokeyring"
+    store = KeyStore(keyring.backends.fail.Keyring())
+    app = make_app(home, keystore=store)
+    assert app.controller.secure_keyring is False
+    dialog = open_settings(app)
+    note = dialog.findChild(type(dialog.test_result), "keyringNote").text()
+    assert "for this session only" in note
+    fill_account(dialog, sandbox.url, DEMO_API_KEY)
+    save(dialog)
+    app.qtbot.waitUntil(lambda: "session only" in app.window.statusBar().currentMessage())
+    wait_reconnected(app, "CloudDialer account")
+    type_and_enter(app, "9876543210")
+    app.wait_state("Connected")
+    assert store.get(sandbox.url) == DEMO_API_KEY  # in memory, for this session
+    app.shutdown()
+    assert files_containing(home, DEMO_API_KEY) == []
+    assert KeyStore(keyring.backends.fail.Keyring()).get(sandbox.url) is None  # gone next time
+
+
+def test_test_connection_good_and_bad_key(make_app: AppFactory, sandbox: SandboxServer) -> None:
+    app = make_app()
+    dialog = open_settings(app)
+    fill_account(dialog, sandbox.url, DEMO_API_KEY)
+    dialog.test_button.click()
+    app.qtbot.waitUntil(lambda: dialog.test_result.text() == "Connected: the key was accepted.")
+    dialog.api_key_edit.setText("wrong-key")
+    dialog.test_button.click()
+    app.qtbot.waitUntil(lambda: "did not accept the API key" in dialog.test_result.text())
+    dialog.base_url_edit.setText("http://example.com")
+    dialog.test_button.click()
+    app.qtbot.waitUntil(lambda: "must start with https://" in dialog.test_result.text())
+    # Test connection never places a call.
+    posts = [r for r in sandbox.app.requests if r.method == "POST"]
+    assert posts == []
+    dialog.reject()
+
+
+def test_settings_validation_and_back_to_sandbox(
+    make_app: AppFactory, sandbox: SandboxServer
+) -> None:
+    app = make_app()
+    dialog = open_settings(app)
+    dialog.account_radio.setChecked(True)
+    dialog.caller_ids_edit.setText("")
+    save(dialog)
+    assert dialog.isVisible()
+    assert "at least one caller ID" in dialog.error_label.text()
+    fill_account(dialog, sandbox.url, DEMO_API_KEY)
+    dialog.agent_kind.setCurrentIndex(1)
+    dialog.agent_edit.setText("12")
+    save(dialog)
+    assert "Your phone number: Too short" in dialog.error_label.text()
+    dialog.agent_edit.setText("+91 90000 00001")
+    save(dialog)
+    wait_reconnected(app, "CloudDialer account")
+    assert app.controller.settings.account is not None
+    assert app.controller.settings.account.agent_number == "9000000001"
+
+    dialog = open_settings(app)
+    dialog.sandbox_radio.setChecked(True)
+    save(dialog)
+    wait_reconnected(app, "Sandbox: calls are simulated")
+
+
+def test_crash_dialog_copies_details(qtbot: object) -> None:
+    dialog = CrashDialog("Traceback: boom")
+    dialog.findChild(QDialogButtonBox)
+    from PySide6.QtWidgets import QPushButton
+
+    copy = dialog.findChild(QPushButton, "copyDetailsButton")
+    copy.click()
+    assert QApplication.clipboard().text() == "Traceback: boom"
+    dialog.deleteLater()
