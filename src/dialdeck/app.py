@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("Dialdeck")
     app.setApplicationDisplayName("Dialdeck")
     app.setDesktopFileName("dialdeck")
+    app.setQuitOnLastWindowClosed(False)  # the controller quits, after an orderly shutdown
 
     from dialdeck.ui.main_window import MainWindow
 

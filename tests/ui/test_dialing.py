@@ -74,7 +74,8 @@ def test_dial_progresses_to_connected_and_ends(make_app: AppFactory) -> None:
     table = app.window.call_panel.legs_table
     assert [table.item(r, 0).text() for r in range(table.rowCount())] == ["You", "Customer"]
     assert [table.item(r, 2).text() for r in range(table.rowCount())] == ["Connected", "Connected"]
-    assert table.item(1, 1).text() == "9876543210"
+    assert table.item(1, 1).text() == "+91 98765 43210"
+    assert table.item(0, 1).text() == "agent.017"
     assert app.window.call_panel.add_participant_button.isEnabled()
     assert app.window.dialer.recent_list.item(0).text() == "+91 98765 43210"
 

@@ -46,6 +46,7 @@ def test_add_participant_success_then_warm_transfer(make_app: AppFactory) -> Non
     add_participant(app, "91234 56789")
     app.qtbot.waitUntil(lambda: leg_statuses(app) == ["Connected", "Connected", "Connected"])
     assert app.state() == "Connected: 3 people on the call"
+    assert "Your colleague joined" in app.window.call_panel.notice_label.text()
     table = app.window.call_panel.legs_table
     assert table.item(2, 0).text() == "Colleague"
     # Warm transfer: the agent drops off, customer and colleague stay connected.

@@ -176,6 +176,8 @@ class CallTracker:
                 call.events.append(f"leg-added:{index}")
             elif after is LegStatus.FAILED and index >= 2:
                 call.events.append(f"participant-failed:{index}")
+            elif after is LegStatus.JOINED and index >= 2:
+                call.events.append(f"participant-joined:{index}")
         old = call.info
         changed = (
             old is None

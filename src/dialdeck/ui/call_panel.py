@@ -232,7 +232,12 @@ class CallPanel(QWidget):
         if self.legs_table.rowCount() != len(legs):
             self.legs_table.setRowCount(len(legs))
         for row, leg in enumerate(legs):
-            values = (describe.role(leg.role, row), leg.number, describe.leg_status(leg.status), "")
+            values = (
+                describe.role(leg.role, row),
+                describe.number(leg.number),
+                describe.leg_status(leg.status),
+                "",
+            )
             for column, value in enumerate(values):
                 item = self.legs_table.item(row, column)
                 if item is None:

@@ -315,6 +315,12 @@ class AppController(QObject):
                     )
             elif event.startswith("leg-added:") and panel.focused is call:
                 panel.show_notice(self.tr("Ringing your colleague…"))
+            elif event.startswith("participant-joined:") and panel.focused is call:
+                panel.show_notice(
+                    self.tr(
+                        "Your colleague joined. To transfer the call, hang up: they stay with the customer."
+                    )
+                )
         if call.is_over and info is not None and "status" in call.events:
             self.window.statusBar().showMessage(f"{call.number}: {describe.outcome(info)}", 15000)
 
@@ -451,14 +457,18 @@ class AppController(QObject):
         try:
             # A call being placed is allowed to finish (bounded): cancelling mid-request would
             # turn a placed call into an unknown one. Everything else is cancelled.
+            log.debug("shutdown: waiting for calls being placed")
             dialling = [t for t in self._tasks if t.get_name() == "dial"]
             if dialling:
                 await asyncio.wait(dialling, timeout=5)
             others = [t for t in self._tasks if t is not asyncio.current_task()]
             for task in others:
                 task.cancel()
+            log.debug("shutdown: cancelling %d tasks", len(others))
             await asyncio.gather(*others, return_exceptions=True)
+            log.debug("shutdown: disconnecting")
             await self._disconnect()
+            log.debug("shutdown: closing history")
             await self.history.close()
             if self.settings.recent_numbers:
                 await asyncio.to_thread(save_settings, self.paths.settings_file, self.settings)

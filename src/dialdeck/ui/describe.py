@@ -6,6 +6,7 @@ from PySide6.QtCore import QCoreApplication
 
 from dialdeck.core.api import CallInfo, CallStatus, LegRole, LegStatus
 from dialdeck.core.calls import TrackedCall
+from dialdeck.core.numbers import DialNumber, check_dial_number
 
 
 def tr(text: str) -> str:
@@ -76,6 +77,12 @@ def leg_status(value: LegStatus) -> str:
         LegStatus.FAILED: tr("Not reached"),
     }
     return words.get(value, value.value)
+
+
+def number(value: str) -> str:
+    """A leg's number in readable form when it is one; agent ids ("agent.017") as they are."""
+    parsed = check_dial_number(value) if value[:1].isdigit() or value[:1] == "+" else None
+    return parsed.display if isinstance(parsed, DialNumber) else value
 
 
 def clock(seconds: float) -> str:

@@ -38,12 +38,13 @@ class DialerPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("dialerPanel")
+        self.setMinimumWidth(320)
         self._busy = False
         self._ready = False  # services not started yet: typing works, dialling waits
 
         self.number_edit = QLineEdit()
         self.number_edit.setObjectName("numberEdit")
-        self.number_edit.setPlaceholderText(self.tr("Type or paste a number"))
+        self.number_edit.setPlaceholderText(self.tr("Number or tel: link"))
         self.number_edit.setAccessibleName(self.tr("Phone number"))
         self.number_edit.setClearButtonEnabled(True)
         big = QFont(self.number_edit.font())

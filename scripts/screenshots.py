@@ -1,0 +1,143 @@
+"""Save screenshots of Dialdeck's main screens, taken from the real app under Xvfb.
+
+    ./run screenshots [OUT_DIR]     (default: docs/screenshots)
+
+Starts Xvfb when there is no display, runs the app against its embedded sandbox, drives it through
+idle, ringing, connected with three legs, and an error, and saves a PNG of each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def display() -> Iterator[None]:
+    """Use $DISPLAY if there is one; otherwise run a private Xvfb for the duration."""
+    if os.environ.get("DISPLAY"):
+        yield
+        return
+    if not shutil.which("Xvfb"):
+        sys.exit("Xvfb is not installed (./run installs it on Debian)")
+    number = 90 + os.getpid() % 100
+    server = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", "1280x860x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        socket_path = Path(f"/tmp/.X11-unix/X{number}")
+        deadline = time.monotonic() + 10
+        while not socket_path.exists():
+            if server.poll() is not None or time.monotonic() > deadline:
+                sys.exit("Xvfb did not start")
+            time.sleep(0.05)
+        os.environ["DISPLAY"] = f":{number}"
+        os.environ["QT_QPA_PLATFORM"] = "xcb"
+        yield
+    finally:
+        server.terminate()
+        server.wait(5)
+
+
+async def until(predicate: Callable[[], bool]) -> None:
+    async with asyncio.timeout(15):
+        while not predicate():
+            await asyncio.sleep(0.05)
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0]) if argv else ROOT / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
+    with display(), tempfile.TemporaryDirectory() as home:
+        import logging
+
+        import qasync
+        from PySide6.QtWidgets import QApplication
+
+        from dialdeck.core.calls import PollPolicy
+        from dialdeck.core.numbers import parse_dial_number
+        from dialdeck.core.paths import AppPaths
+        from dialdeck.sandbox import SandboxConfig
+        from dialdeck.ui.controller import AppController, AppOptions
+        from dialdeck.ui.main_window import MainWindow
+
+        logging.basicConfig(
+            level=logging.DEBUG if os.environ.get("DIALDECK_DEBUG") else logging.WARNING
+        )
+        app = QApplication(["dialdeck"])
+        app.setApplicationName("Dialdeck")
+        app.setQuitOnLastWindowClosed(False)
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        config = SandboxConfig()
+        config = replace(config, speed=4.0, timings=replace(config.timings, talk_time=3600))
+        options = AppOptions(
+            home=Path(home),
+            sandbox_config=config,
+            poll_policy=PollPolicy(ringing=0.2, connected=0.3),
+        )
+        window = MainWindow()
+        window.resize(980, 640)
+        window.show()
+        controller = AppController(window, options, AppPaths.resolve(home))
+
+        async def shot(name: str) -> None:
+            # Let Qt paint by yielding to the loop; never processEvents() inside a coroutine
+            # (re-entering the qasync loop breaks the running tasks).
+            await asyncio.sleep(0.2)
+            path = out / f"{name}.png"
+            window.grab().save(str(path))
+            print(f"saved {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+        def state() -> str:
+            return window.call_panel.state_label.text()
+
+        async def scenario() -> None:
+            await controller.start()
+            await shot("idle")
+            window.dialer.set_number("+91 98765 43333")  # the agent never picks up: stays ringing
+            window.dialer.request_dial()
+            await until(lambda: state() == "Ringing your phone: pick up")
+            await asyncio.sleep(1.2)  # let the timers count
+            await shot("ringing")
+            window.dialer.set_number("98765 43210")
+            window.dialer.request_dial()
+            await until(
+                lambda: (
+                    state() == "Connected"
+                    and window.call_panel.number_label.text() == "+91 98765 43210"
+                )
+            )
+            focused = window.call_panel.focused
+            assert focused is not None
+            controller.add_participant(focused.call_id, parse_dial_number("91234 56789"))
+            await until(lambda: state().startswith("Connected: 3 people"))
+            await asyncio.sleep(1.2)
+            await shot("connected")
+            window.dialer.set_number("98765 45555")  # the platform refuses: a 502
+            window.dialer.request_dial()
+            await until(lambda: "could not queue" in window.dialer.preview.text())
+            await shot("error")
+            controller.quit()
+            await until(lambda: window.allow_close)
+
+        loop.run_until_complete(scenario())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
