@@ -7,9 +7,10 @@ parts (httpx, keyring discovery, SQLite, the embedded sandbox) imported and star
 from __future__ import annotations
 
 import argparse
-import asyncio
+import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 
@@ -65,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow()
     window.show()
     app.processEvents()  # paint the window before the heavy imports below
+    probe = os.environ.get("DIALDECK_STARTUP_PROBE")  # bench/startup.py: report, then quit
+    if probe:
+        print(f"shown {time.time():.6f}", flush=True)
+
+    import asyncio
 
     import qasync
 
@@ -101,6 +107,13 @@ def main(argv: list[str] | None = None) -> int:
     wake.start(250)
     wake.timeout.connect(lambda: None)
 
+    if probe:
+
+        def report_ready() -> None:
+            print(f"ready {time.time():.6f}", flush=True)
+            controller.quit()
+
+        controller.ready.connect(report_ready)
     done = loop.create_future()
     controller.finished.connect(lambda: done.done() or done.set_result(None))
     with loop:

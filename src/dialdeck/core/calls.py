@@ -13,16 +13,13 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from dialdeck.core.api import (
-    ApiError,
-    AuthError,
-    CallInfo,
-    CloudDialerClient,
-    ForbiddenError,
-    LegStatus,
-    NotFoundError,
-)
+from dialdeck.core.api.errors import ApiError, AuthError, ForbiddenError, NotFoundError
+from dialdeck.core.api.models import CallInfo, LegStatus
+
+if TYPE_CHECKING:
+    from dialdeck.core.api.client import CloudDialerClient
 
 log = logging.getLogger("dialdeck.calls")
 

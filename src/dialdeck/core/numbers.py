@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from types import ModuleType
 from urllib.parse import unquote
-
-import phonenumbers
-from phonenumbers import PhoneNumberFormat, geocoder
 
 INDIA_CODE = 91
 NATIONAL_DIGITS = 10
@@ -21,6 +19,13 @@ NATIONAL_DIGITS = 10
 # the odd non-breaking or thin space copied from a web page.
 _SEPARATORS = re.compile(r"[\s\-.()/\[\]\u00a0\u2007\u2009\u202f\u2010-\u2015]")
 _URI_SCHEME = re.compile(r"^\s*(tel|callto|sip|phone)\s*:\s*(//)?", re.IGNORECASE)
+
+
+def _phonenumbers() -> ModuleType:
+    """libphonenumber's data, loaded on the first real number (keeps it off the start-up path)."""
+    import phonenumbers
+
+    return phonenumbers
 
 
 class InvalidNumber(ValueError):
@@ -65,9 +70,10 @@ def _national_digits(cleaned: str) -> str:
             digits = digits[2:]
         if not digits:
             raise InvalidNumber("Enter the number after the country code")
+        pn = _phonenumbers()
         try:
-            parsed = phonenumbers.parse("+" + digits, None)
-        except phonenumbers.NumberParseException:
+            parsed = pn.parse("+" + digits, None)
+        except pn.NumberParseException:
             parsed = None
         if parsed is None or parsed.country_code != INDIA_CODE:
             if digits.startswith("91"):
@@ -75,6 +81,9 @@ def _national_digits(cleaned: str) -> str:
             elif parsed is None:
                 raise InvalidNumber("Not an Indian number (unknown country code)")
             else:
+                # Lazy: the geocoder's data costs ~0.3 s to import, only needed for this message.
+                from phonenumbers import geocoder
+
                 name = geocoder.country_name_for_number(parsed, "en")
                 where = f"+{parsed.country_code}" + (f", {name}" if name else "")
                 raise InvalidNumber(
@@ -113,10 +122,11 @@ def parse_dial_number(text: str) -> DialNumber:
         raise InvalidNumber(
             f"Too long: {len(national)} digits (an Indian number has {NATIONAL_DIGITS})"
         )
-    parsed = phonenumbers.parse(f"+{INDIA_CODE}{national}", None)
-    if not phonenumbers.is_valid_number(parsed):
+    pn = _phonenumbers()
+    parsed = pn.parse(f"+{INDIA_CODE}{national}", None)
+    if not pn.is_valid_number(parsed):
         raise InvalidNumber(f"No Indian number starts like {national[:4]}…: check the number")
-    display = phonenumbers.format_number(parsed, PhoneNumberFormat.INTERNATIONAL)
+    display = pn.format_number(parsed, pn.PhoneNumberFormat.INTERNATIONAL)
     return DialNumber(national=national, display=display)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
@@ -24,9 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from dialdeck.core.api import LegRole, LegStatus
-from dialdeck.core.calls import TrackedCall
 from dialdeck.ui import describe
 from dialdeck.ui.icons import icon
+
+if TYPE_CHECKING:
+    from dialdeck.core.calls import TrackedCall
 
 BADGE_COLOURS = {
     LegStatus.DIALING: "#b7791f",

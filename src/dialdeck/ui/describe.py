@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication
 
 from dialdeck.core.api import CallInfo, CallStatus, LegRole, LegStatus
-from dialdeck.core.calls import TrackedCall
 from dialdeck.core.numbers import DialNumber, check_dial_number
+
+if TYPE_CHECKING:
+    from dialdeck.core.calls import TrackedCall
 
 
 def tr(text: str) -> str:

@@ -1,28 +1,46 @@
-"""SVG icons, recoloured to the current palette and rendered for high-DPI screens."""
+"""SVG icons, recoloured to the current palette, rendered on demand at the exact size and
+device pixel ratio asked for (crisp on high-DPI screens, nothing rendered at start-up)."""
 
 from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from dialdeck.resources import resource_path
 
 PLACEHOLDER = "#010203"  # the fill colour our SVGs are drawn in; replaced at load time
-SIZES = (16, 20, 24, 32, 48)
 
 
-def _render(svg: bytes, size: int, ratio: float) -> QPixmap:
-    renderer = QSvgRenderer(QByteArray(svg))
-    pixmap = QPixmap(round(size * ratio), round(size * ratio))
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    renderer.render(painter, QRectF(0, 0, pixmap.width(), pixmap.height()))
-    painter.end()
-    pixmap.setDevicePixelRatio(ratio)
-    return pixmap
+class SvgIconEngine(QIconEngine):
+    def __init__(self, svg: bytes) -> None:
+        super().__init__()
+        self._svg = svg
+        self._renderer = QSvgRenderer(QByteArray(svg))
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        if mode == QIcon.Mode.Disabled:
+            painter.setOpacity(0.4)
+        self._renderer.render(painter, QRectF(rect))
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        return self.scaledPixmap(size, mode, state, 1.0)
+
+    def scaledPixmap(
+        self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float
+    ) -> QPixmap:
+        pixmap = QPixmap(size * scale)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        self.paint(painter, QRect(0, 0, pixmap.width(), pixmap.height()), mode, state)
+        painter.end()
+        pixmap.setDevicePixelRatio(scale)
+        return pixmap
+
+    def clone(self) -> QIconEngine:
+        return SvgIconEngine(self._svg)
 
 
 @cache
@@ -32,11 +50,7 @@ def _icon(name: str, color: str) -> QIcon:
         .read_bytes()
         .replace(PLACEHOLDER.encode(), color.encode())
     )
-    icon = QIcon()
-    for size in SIZES:
-        for ratio in (1.0, 2.0):
-            icon.addPixmap(_render(svg, size, ratio))
-    return icon
+    return QIcon(SvgIconEngine(svg))
 
 
 def icon(name: str, color: QColor | None = None) -> QIcon:
