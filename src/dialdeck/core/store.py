@@ -51,6 +51,34 @@ MIGRATIONS: list[str] = [
     CREATE INDEX calls_placed_at ON calls(placed_at);
     CREATE INDEX calls_state ON calls(state);
     """,
+    """
+    CREATE TABLE recordings (
+        id          INTEGER PRIMARY KEY,
+        call_uuid   TEXT UNIQUE REFERENCES calls(uuid) ON DELETE SET NULL,
+        source      TEXT NOT NULL,
+        title       TEXT NOT NULL,
+        url         TEXT,
+        path        TEXT,
+        state       TEXT NOT NULL,
+        error       TEXT,
+        size        INTEGER,
+        duration    REAL,
+        created_at  TEXT NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        next_try_at TEXT
+    );
+    CREATE INDEX recordings_state ON recordings(state);
+    CREATE INDEX recordings_created ON recordings(created_at);
+    CREATE TABLE bookmarks (
+        id           INTEGER PRIMARY KEY,
+        recording_id INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+        position_ms  INTEGER NOT NULL,
+        text         TEXT NOT NULL,
+        created_at   TEXT NOT NULL
+    );
+    CREATE INDEX bookmarks_recording ON bookmarks(recording_id, position_ms);
+    CREATE INDEX calls_call_status ON calls(call_status);
+    """,
 ]
 
 

@@ -1,0 +1,300 @@
+"""Querying call history: search, filters, sort, paging, CSV export.
+
+Every function takes the store's SQLite connection and is meant to run on the store's worker
+thread (``await history.run(...)``). Paging keeps the GUI's model lazy: a page is a few hundred
+rows, however large the table.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from pathlib import Path
+
+from dialdeck.core.store import HistoryStore
+
+
+class Outcome(StrEnum):
+    ANY = ""
+    ANSWERED = "answered"
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    FAILED = "failed"
+    CANCELED = "canceled"
+    NOT_PLACED = "not_placed"
+    UNKNOWN = "unknown"
+    LIVE = "live"
+
+
+_OUTCOME_SQL = {
+    Outcome.ANSWERED: ("c.call_status = 'ANSWER' AND c.state = 'ended'", ()),
+    Outcome.NO_ANSWER: ("c.call_status = 'NO_ANSWER'", ()),
+    Outcome.BUSY: ("c.call_status = 'BUSY'", ()),
+    Outcome.FAILED: ("c.call_status = 'FAILED'", ()),
+    Outcome.CANCELED: ("c.call_status = 'CANCELED'", ()),
+    Outcome.NOT_PLACED: ("c.state = 'not_placed'", ()),
+    Outcome.UNKNOWN: ("c.state = 'unknown'", ()),
+    Outcome.LIVE: ("c.state IN ('live', 'placing')", ()),
+}
+
+
+class SortKey(StrEnum):
+    PLACED_AT = "c.placed_at"
+    NUMBER = "c.to_number"
+    OUTCOME = "c.call_status"
+    DURATION = "c.duration"
+    CALLER_ID = "c.from_number"
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    text: str = ""  # number digits, or words in notes / disposition
+    since: date | None = None  # local dates, inclusive
+    until: date | None = None
+    outcome: Outcome = Outcome.ANY
+    has_recording: bool | None = None
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    id: int
+    uuid: str
+    placed_at: datetime
+    to_number: str
+    from_number: str
+    agent: str
+    state: str
+    call_status: str | None
+    duration: int | None
+    legs: int
+    notes: str
+    disposition: str
+    error: str | None
+    recording_state: str | None  # None: no recording expected
+    recording_id: int | None
+    sandbox: bool
+
+
+def _local_bound(day: date, *, end: bool) -> str:
+    moment = datetime.combine(day + timedelta(days=1) if end else day, time.min).astimezone()
+    return moment.astimezone(UTC).isoformat()
+
+
+def _where(f: HistoryFilter) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    text = f.text.strip()
+    if text:
+        digits = "".join(ch for ch in text if ch.isdigit())
+        like = f"%{text}%"
+        if digits and len(digits) >= max(1, len(text.replace(" ", "")) - 3):
+            # Looks like a number: match the digits anywhere in the customer's number.
+            national = digits[-10:] if len(digits) > 10 else digits
+            clauses.append("(c.to_number LIKE ? OR c.notes LIKE ? OR c.disposition LIKE ?)")
+            params += [f"%{national}%", like, like]
+        else:
+            clauses.append("(c.notes LIKE ? OR c.disposition LIKE ?)")
+            params += [like, like]
+    if f.since:
+        clauses.append("c.placed_at >= ?")
+        params.append(_local_bound(f.since, end=False))
+    if f.until:
+        clauses.append("c.placed_at < ?")
+        params.append(_local_bound(f.until, end=True))
+    if f.outcome is not Outcome.ANY:
+        sql, extra = _OUTCOME_SQL[f.outcome]
+        clauses.append(sql)
+        params += list(extra)
+    if f.has_recording is True:
+        clauses.append("r.state = 'local'")
+    elif f.has_recording is False:
+        clauses.append("(r.state IS NULL OR r.state != 'local')")
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+_SELECT = """
+    SELECT c.id, c.uuid, c.placed_at, c.to_number, c.from_number, c.agent, c.state, c.call_status,
+           c.duration, c.legs, c.notes, c.disposition, c.error, c.sandbox,
+           r.state AS recording_state, r.id AS recording_id
+    FROM calls c LEFT JOIN recordings r ON r.call_uuid = c.uuid
+"""
+
+
+def _row(row: sqlite3.Row) -> HistoryRow:
+    try:
+        legs = len(json.loads(row["legs"]))
+    except ValueError:
+        legs = 0
+    return HistoryRow(
+        id=row["id"],
+        uuid=row["uuid"],
+        placed_at=datetime.fromisoformat(row["placed_at"]),
+        to_number=row["to_number"],
+        from_number=row["from_number"],
+        agent=row["agent"],
+        state=row["state"],
+        call_status=row["call_status"],
+        duration=row["duration"],
+        legs=legs,
+        notes=row["notes"],
+        disposition=row["disposition"],
+        error=row["error"],
+        recording_state=row["recording_state"],
+        recording_id=row["recording_id"],
+        sandbox=bool(row["sandbox"]),
+    )
+
+
+def _order(sort: SortKey, descending: bool) -> str:
+    direction = "DESC" if descending else "ASC"
+    return f" ORDER BY {sort.value} {direction}, c.id {direction}"
+
+
+def query_calls(
+    store: HistoryStore,
+    f: HistoryFilter,
+    *,
+    sort: SortKey = SortKey.PLACED_AT,
+    descending: bool = True,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[HistoryRow]:
+    where, params = _where(f)
+    sql = _SELECT + where + _order(sort, descending) + " LIMIT ? OFFSET ?"
+    return [_row(r) for r in store.db.execute(sql, [*params, limit, offset])]
+
+
+def count_calls(store: HistoryStore, f: HistoryFilter) -> int:
+    where, params = _where(f)
+    sql = "SELECT COUNT(*) FROM calls c LEFT JOIN recordings r ON r.call_uuid = c.uuid" + where
+    count: int = store.db.execute(sql, params).fetchone()[0]
+    return count
+
+
+CSV_COLUMNS = [
+    "placed_at", "to_number", "from_number", "agent", "outcome", "duration_s", "legs",
+    "recording", "disposition", "notes",
+]  # fmt: skip
+
+
+def outcome_label(row: HistoryRow) -> str:
+    if row.state == "not_placed":
+        return "not placed"
+    if row.state == "unknown":
+        return "outcome unknown"
+    if row.state in ("live", "placing"):
+        return "in progress"
+    return {"ANSWER": "answered", "NO_ANSWER": "no answer", "BUSY": "busy", "FAILED": "failed",
+            "CANCELED": "cancelled"}.get(row.call_status or "", (row.call_status or "").lower())  # fmt: skip
+
+
+def export_csv(
+    store: HistoryStore,
+    f: HistoryFilter,
+    path: Path,
+    *,
+    sort: SortKey = SortKey.PLACED_AT,
+    descending: bool = True,
+) -> int:
+    """Write every row the filter matches (not just those loaded on screen), atomically."""
+    where, params = _where(f)
+    cursor = store.db.execute(_SELECT + where + _order(sort, descending), params)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".csv")
+    written = 0
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(CSV_COLUMNS)
+            for raw in cursor:
+                row = _row(raw)
+                writer.writerow(
+                    [
+                        row.placed_at.isoformat(),
+                        row.to_number,
+                        row.from_number,
+                        row.agent,
+                        outcome_label(row),
+                        "" if row.duration is None else row.duration,
+                        row.legs,
+                        row.recording_state or "",
+                        row.disposition,
+                        row.notes,
+                    ]
+                )
+                written += 1
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return written
+
+
+def generate_calls(
+    store: HistoryStore, count: int, *, seed: int = 1, start: datetime | None = None
+) -> None:
+    """Fill the store with realistic synthetic calls (tests and benchmarks), in one transaction."""
+    rng = random.Random(seed)
+    start = start or datetime(2026, 1, 1, tzinfo=UTC)
+    statuses = ["ANSWER"] * 6 + ["NO_ANSWER", "BUSY", "FAILED", "CANCELED"]
+    dispositions = ["", "", "interested", "call back", "not interested", "wrong number"]
+    words = ["renewal", "pricing", "demo booked", "follow up", "invoice", "complaint", "upgrade"]
+    legs = json.dumps([{"role": "agent", "number": "agent.017", "status": "LEFT"},
+                       {"role": "destination", "number": "x", "status": "LEFT"}])  # fmt: skip
+    rows = []
+    for n in range(count):
+        status = rng.choice(statuses)
+        placed = start + timedelta(minutes=7 * n + rng.randint(0, 5))
+        duration = rng.randint(20, 900) if status == "ANSWER" else rng.randint(5, 40)
+        notes = rng.choice(words) + f" #{n}" if rng.random() < 0.3 else ""
+        rows.append(
+            (
+                f"gen-{seed}-{n}",
+                f"gen-call-{seed}-{n}",
+                f"9{rng.randint(100000000, 999999999)}",
+                "919800000000",
+                "agent.017",
+                0,
+                placed.isoformat(),
+                "ended",
+                status,
+                placed.isoformat(),
+                (placed + timedelta(seconds=duration)).isoformat(),
+                duration,
+                legs,
+                notes,
+                rng.choice(dispositions),
+            )
+        )
+    with store.db:
+        store.db.execute("BEGIN")
+        store.db.executemany(
+            "INSERT INTO calls (uuid, call_id, to_number, from_number, agent, sandbox, placed_at,"
+            " state, call_status, start_time, end_time, duration, legs, notes, disposition)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        recorded = [
+            (
+                r[0],
+                "call",
+                f"Call with {r[2]}",
+                f"/recordings/{r[0]}.wav",
+                None,
+                "failed",
+                "generated",
+                r[6],
+            )
+            for r in rows[::5]
+        ]
+        store.db.executemany(
+            "INSERT INTO recordings (call_uuid, source, title, url, path, state, error, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            recorded,
+        )

@@ -1,0 +1,121 @@
+"""Recordings arrive in the library: downloaded, verified, resumed, retried; never half-listed."""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from dialdeck.core import library
+from dialdeck.core.api import CloudDialerClient
+from dialdeck.core.downloads import RecordingDownloader
+from dialdeck.core.library import RecState
+from dialdeck.core.store import AsyncHistory, HistoryStore
+from dialdeck.sandbox import DEMO_API_KEY, SandboxServer
+from tests.core.test_client_sandbox import FAST_RETRY, call_request, poll_until_over
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def history(tmp_path: Path) -> AsyncIterator[AsyncHistory]:
+    store = AsyncHistory(tmp_path / "h.sqlite3")
+    await store.open()
+    yield store
+    await store.close()
+
+
+async def finished_recording(client: CloudDialerClient, history: AsyncHistory) -> tuple[str, str]:
+    request = call_request()
+    accepted = await client.initiate_call(request)
+    await history.run(
+        HistoryStore.record_placing, uuid=request.uuid, to_number="9876543210", from_number="919800000000",
+        agent="agent.017", sandbox=True,
+    )  # fmt: skip
+    info = await poll_until_over(client, accepted.call_id)
+    assert info.recording_url
+    return request.uuid, info.recording_url
+
+
+async def test_download_lists_only_verified_files(
+    sandbox: SandboxServer, history: AsyncHistory, tmp_path: Path
+) -> None:
+    changed: list[int] = []
+    progress: list[int] = []
+    async with CloudDialerClient(sandbox.url, DEMO_API_KEY, retry=FAST_RETRY) as client:
+        downloader = RecordingDownloader(
+            client, history, tmp_path / "recordings",
+            on_changed=changed.append, on_progress=lambda rid, done, total: progress.append(done),
+        )  # fmt: skip
+        (tmp_path / "recordings").mkdir()
+        call_uuid, url = await finished_recording(client, history)
+        rec_id = await downloader.add(call_uuid, url, "Call with +91 98765 43210")
+        await downloader.wait_idle()
+    row = await history.run(library.get, rec_id)
+    assert row is not None
+    assert row.state is RecState.LOCAL
+    assert row.duration == pytest.approx(20.0)
+    assert row.path == str(tmp_path / "recordings" / f"{call_uuid}.wav")
+    assert Path(row.path).stat().st_size == row.size
+    assert progress[-1] == row.size
+    assert changed.count(rec_id) >= 2  # pending, then local
+
+
+async def test_interrupted_download_is_never_listed_and_resumes(
+    sandbox: SandboxServer, history: AsyncHistory, tmp_path: Path
+) -> None:
+    directory = tmp_path / "recordings"
+    directory.mkdir()
+    async with CloudDialerClient(sandbox.url, DEMO_API_KEY, retry=FAST_RETRY) as client:
+        call_uuid, url = await finished_recording(client, history)
+        # Every attempt is cut after 40 kB: the download fails, the part file stays.
+        httpx.post(f"{sandbox.url}/_sandbox/faults", json={"drop_rate": 1.0, "drop_after_bytes": 40_000,
+                   "path_prefix": "/recordings"}, timeout=5)  # fmt: skip
+        downloader = RecordingDownloader(client, history, directory, retry_delays=(timedelta(0),))
+        rec_id = await downloader.add(call_uuid, url, "t")
+        await downloader.wait_idle()
+        row = await history.run(library.get, rec_id)
+        assert row is not None
+        assert row.state is RecState.FAILED
+        assert "Cannot reach CloudDialer" in (row.error or "")
+        assert not (directory / f"{call_uuid}.wav").exists()
+        part = directory / f"{call_uuid}.wav.part"
+        assert part.stat().st_size >= 40_000
+
+        # "Restart": a new downloader finds the due retry and resumes from the part file.
+        httpx.post(f"{sandbox.url}/_sandbox/faults", json={}, timeout=5)  # the network is back
+        again = RecordingDownloader(client, history, directory)
+        await again.run_due()
+        await again.wait_idle()
+    row = await history.run(library.get, rec_id)
+    assert row is not None
+    assert row.state is RecState.LOCAL
+    ranges = [
+        r.headers.get("range") for r in sandbox.app.requests if r.path.startswith("/recordings")
+    ]
+    assert ranges[-1] is not None
+    assert ranges[-1].startswith("bytes=")
+    assert httpx.get(url, timeout=5).content == Path(row.path or "").read_bytes()
+
+
+async def test_recording_gone_from_server_fails_for_good(
+    sandbox: SandboxServer, history: AsyncHistory, tmp_path: Path
+) -> None:
+    async with CloudDialerClient(sandbox.url, DEMO_API_KEY, retry=FAST_RETRY) as client:
+        call_uuid = str(uuid_module.uuid4())
+        await history.run(
+            HistoryStore.record_placing, uuid=call_uuid, to_number="9876543210", from_number="9198",
+            agent="a", sandbox=True,
+        )  # fmt: skip
+        downloader = RecordingDownloader(client, history, tmp_path)
+        rec_id = await downloader.add(call_uuid, f"{sandbox.url}/recordings/crm_gone.wav", "t")
+        await downloader.wait_idle()
+    row = await history.run(library.get, rec_id)
+    assert row is not None
+    assert row.state is RecState.FAILED
+    assert row.next_try_at is None
+    assert "no longer available" in (row.error or "")
