@@ -23,7 +23,9 @@ print(f"shown {time.time():.6f}", flush=True)
 
 def run(code: list[str], env: dict[str, str]) -> dict[str, float]:
     started = time.time()
-    out = subprocess.run(code, capture_output=True, text=True, env=env, timeout=60, check=True).stdout
+    out = subprocess.run(
+        code, capture_output=True, text=True, env=env, timeout=60, check=True
+    ).stdout
     marks = {}
     for line in out.splitlines():
         name, _, value = line.partition(" ")
@@ -45,11 +47,17 @@ def main(rounds: int = 5) -> None:
         shown.append(marks["shown"])
         ready.append(marks["ready"])
     floor = statistics.median(bare)
-    print("startup (median of %d, offscreen)" % rounds)
+    print(f"startup (median of {rounds}, offscreen)")
     print(f"  bare QMainWindow shown     {floor * 1000:7.0f} ms   1.00x (floor)")
-    print(f"  Dialdeck window shown      {statistics.median(shown) * 1000:7.0f} ms   {statistics.median(shown) / floor:.2f}x")
-    print(f"  Dialdeck ready to dial     {statistics.median(ready) * 1000:7.0f} ms   {statistics.median(ready) / floor:.2f}x")
-    print("    (ready = sandbox started, keyring probed, history opened: all after the window is shown)")
+    print(
+        f"  Dialdeck window shown      {statistics.median(shown) * 1000:7.0f} ms   {statistics.median(shown) / floor:.2f}x"
+    )
+    print(
+        f"  Dialdeck ready to dial     {statistics.median(ready) * 1000:7.0f} ms   {statistics.median(ready) / floor:.2f}x"
+    )
+    print(
+        "    (ready = sandbox started, keyring probed, history opened: all after the window is shown)"
+    )
 
 
 if __name__ == "__main__":

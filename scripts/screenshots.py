@@ -132,6 +132,35 @@ def main(argv: list[str]) -> int:
             window.dialer.request_dial()
             await until(lambda: "could not queue" in window.dialer.preview.text())
             await shot("error")
+            # Let a call end with its recording, then show History and the player.
+            focused = window.call_panel.focused
+            assert focused is not None
+            library = controller.library
+            assert library is not None
+            await asyncio.sleep(4)
+            controls = controller.connection.controls  # type: ignore[union-attr]
+            for role in ("destination", "agent"):  # the colleague would stay on with either
+                await controls.hang_up(focused.call_id, role=role)
+            await until(
+                lambda: (
+                    library.library_view.model.rowCount() > 0
+                    and library.library_view.model.row_at(0).state == "local"
+                )
+            )
+            window.tabs.setCurrentWidget(library.history_view)
+            await until(lambda: library.history_view.model.rowCount() >= 3)
+            library.history_view.table.selectRow(0)
+            library.history_view.notes_edit.setPlainText(
+                "Wants the annual plan; send the quote today."
+            )
+            library.history_view.disposition_combo.setCurrentText("Interested")
+            await shot("history")
+            window.tabs.setCurrentWidget(library.library_view)
+            library.library_view.table.selectRow(0)
+            await until(lambda: len(library.library_view.player_widget.waveform.peaks) > 0)
+            library.player.seek(4000)
+            await library.add_bookmark(2000, "Asked about the annual plan")
+            await shot("recordings")
             controller.quit()
             await until(lambda: window.allow_close)
 

@@ -145,3 +145,24 @@ def test_crash_dialog_copies_details(qtbot: object) -> None:
     copy.click()
     assert QApplication.clipboard().text() == "Traceback: boom"
     dialog.deleteLater()
+
+
+def test_retention_settings_round_trip(make_app: AppFactory, tmp_path: Path) -> None:
+    home = tmp_path / "ret"
+    app = make_app(home)
+    dialog = open_settings(app)
+    assert dialog.keep_forever.isChecked()
+    dialog.keep_days.setChecked(True)
+    dialog.days_spin.setValue(30)
+    dialog.cap_size.setChecked(True)
+    dialog.gb_spin.setValue(2.5)
+    save(dialog)
+    app.qtbot.waitUntil(lambda: app.controller.settings.retention_days == 30)
+    assert app.controller.settings.retention_gb == 2.5
+    library = app.controller.library
+    assert library is not None
+    assert library.retention.max_age_days == 30
+    assert library.retention.max_total_bytes == 2_500_000_000
+    app.shutdown()
+    again = make_app(home)
+    assert again.controller.settings.retention_days == 30

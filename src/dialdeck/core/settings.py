@@ -49,6 +49,8 @@ class Settings:
     max_ring_time: int = 30
     poll_speed: PollSpeed = PollSpeed.NORMAL
     caller_id: str = ""  # last one used
+    retention_days: int | None = None  # None: keep recordings forever
+    retention_gb: float | None = None  # None: no size cap
     recent_numbers: list[str] = field(default_factory=list)  # national digits, newest first
 
     def remember_number(self, national: str) -> None:
@@ -81,6 +83,11 @@ class Settings:
             settings.max_ring_time = ring
         with contextlib.suppress(ValueError):
             settings.poll_speed = PollSpeed(data.get("poll_speed", "normal"))
+        days, gb = data.get("retention_days"), data.get("retention_gb")
+        if isinstance(days, int) and not isinstance(days, bool) and days > 0:
+            settings.retention_days = days
+        if isinstance(gb, int | float) and not isinstance(gb, bool) and gb > 0:
+            settings.retention_gb = float(gb)
         if isinstance(data.get("caller_id"), str):
             settings.caller_id = data["caller_id"]
         recent = data.get("recent_numbers")

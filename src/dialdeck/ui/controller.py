@@ -12,7 +12,7 @@ import sys
 from collections.abc import Coroutine
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 
@@ -26,9 +26,11 @@ from dialdeck.core.api import (
 )
 from dialdeck.core.calls import CallTracker, PollPolicy, TrackedCall
 from dialdeck.core.dialing import AgentIdentity, AlreadyDialingError, Dialer, DialRequest
+from dialdeck.core.downloads import RecordingDownloader
 from dialdeck.core.logs import add_secret
 from dialdeck.core.numbers import DialNumber, check_dial_number
 from dialdeck.core.paths import AppPaths
+from dialdeck.core.retention import RetentionPolicy
 from dialdeck.core.secrets import KeyStore
 from dialdeck.core.settings import Settings, load_settings, save_settings
 from dialdeck.core.store import AsyncHistory, HistoryStore
@@ -36,6 +38,9 @@ from dialdeck.ui import describe
 from dialdeck.ui.main_window import MainWindow
 from dialdeck.ui.participant_dialog import AddParticipantDialog
 from dialdeck.ui.settings_dialog import SettingsDialog
+
+if TYPE_CHECKING:
+    from dialdeck.ui.library_controller import LibraryController
 
 log = logging.getLogger("dialdeck.controller")
 
@@ -83,6 +88,8 @@ class AppController(QObject):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._shutting_down = False
         self.is_ready = False
+        self.library: LibraryController | None = None
+        self._recordings_queued: set[str] = set()
         window.dialer.dial_requested.connect(self.dial)
         window.call_panel.add_participant_requested.connect(self.ask_participant)
         window.call_panel.hang_up_requested.connect(self._sandbox_hang_up)
@@ -115,11 +122,19 @@ class AppController(QObject):
         await asyncio.to_thread(self.paths.ensure)
         await self.history.open()
         interrupted = await self.history.run(HistoryStore.recover_interrupted)
+        from dialdeck.ui.library_controller import LibraryController  # QtMultimedia: after show
+
+        self.library = LibraryController(
+            self.window.tabs, self.history, self.paths, self.spawn, self.window
+        )
+        self.library.notify.connect(lambda text: self.window.statusBar().showMessage(text, 10_000))
         self.settings = await asyncio.to_thread(load_settings, self.paths.settings_file)
         self.secure_keyring = await asyncio.to_thread(self.keystore.is_secure)
         self.window.dialer.set_recent(self.settings.recent_numbers)
         self.window.dialer.recording_check.setChecked(self.settings.recording)
         self.window.dialer.ring_time_spin.setValue(self.settings.max_ring_time)
+        self.library.retention = self._retention_policy()
+        self.library.start()
         await self._connect()
         await self._resume_live_calls()
         if interrupted:
@@ -194,6 +209,10 @@ class AppController(QObject):
             policy=policy,
         )
         dialer = Dialer(client, self.history, sandbox=sandbox)
+        if self.library is not None:
+            self.library.use_downloader(
+                RecordingDownloader(client, self.history, self.paths.recordings_dir)
+            )
         self.connection = Connection(
             client,
             tracker,
@@ -211,6 +230,10 @@ class AppController(QObject):
         connection, self.connection = self.connection, None
         if connection is None:
             return
+        if self.library is not None and self.library.downloader is not None:
+            downloader = self.library.downloader
+            self.library.use_downloader(None)
+            await downloader.stop()
         await connection.tracker.stop()
         await connection.client.aclose()
         if connection.controls is not None:
@@ -323,6 +346,20 @@ class AppController(QObject):
                 )
         if call.is_over and info is not None and "status" in call.events:
             self.window.statusBar().showMessage(f"{call.number}: {describe.outcome(info)}", 15000)
+        if self.library is not None:
+            self.library.changed()
+            if (
+                info is not None
+                and info.is_over
+                and info.recording_url
+                and call.call_id not in self._recordings_queued
+            ):
+                self._recordings_queued.add(call.call_id)
+                title = self.tr("Call with {number}").format(number=call.number)
+                self.spawn(
+                    self.library.queue_recording(call.uuid, info.recording_url, title),
+                    "queue recording",
+                )
 
     # -- add participant ---------------------------------------------------------------------------
 
@@ -437,11 +474,18 @@ class AppController(QObject):
                 )
         self.settings = settings
         await asyncio.to_thread(save_settings, self.paths.settings_file, settings)
+        if self.library is not None:
+            self.library.retention = self._retention_policy()
+            self.spawn(self.library.apply_retention(), "retention")
         self.window.dialer.set_ready(False)
         await self._disconnect()
         await self._connect()
         await self._resume_live_calls()
         self.window.dialer.set_ready(True)
+
+    def _retention_policy(self) -> RetentionPolicy:
+        gb = self.settings.retention_gb
+        return RetentionPolicy(self.settings.retention_days, int(gb * 1e9) if gb else None)
 
     # -- shutdown ----------------------------------------------------------------------------------
 
@@ -455,6 +499,8 @@ class AppController(QObject):
         """Pollers cancelled, HTTP client closed, sandbox stopped, database closed: in that order."""
         self.window.dialer.set_ready(False)
         try:
+            if self.library is not None:
+                self.library.stop()
             # A call being placed is allowed to finish (bounded): cancelling mid-request would
             # turn a placed call into an unknown one. Everything else is cancelled.
             log.debug("shutdown: waiting for calls being placed")

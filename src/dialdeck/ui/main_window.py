@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QSplitter, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
 
 from dialdeck import APP_NAME
 from dialdeck.ui.call_panel import CallPanel
@@ -49,7 +57,17 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        # History and Recordings tabs are added by the library controller after start-up.
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(splitter, self.tr("Call"))
+        self.setCentralWidget(self.tabs)
+        for number in range(1, 4):
+            switch = QAction(self)
+            switch.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            switch.triggered.connect(lambda _=False, i=number - 1: self.tabs.setCurrentIndex(i))
+            self.addAction(switch)
 
         toolbar = QToolBar(self.tr("Main"))
         toolbar.setObjectName("mainToolbar")
@@ -87,7 +105,7 @@ class MainWindow(QMainWindow):
         self.addAction(focus_number)
 
         self.statusBar().setObjectName("statusBar")
-        self.resize(900, 620)
+        self.resize(1000, 660)
         self.dialer.number_edit.setFocus()
 
     def set_mode(self, mode: str, text: str, tooltip: str = "") -> None:

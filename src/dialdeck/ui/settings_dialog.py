@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -146,6 +147,47 @@ class SettingsDialog(QDialog):
         defaults_form.addRow(self.tr("Ring each phone for"), self.ring_spin)
         defaults_form.addRow(self.tr("Live updates"), self.poll_combo)
 
+        self.keep_forever = QRadioButton(self.tr("Keep recordings forever"))
+        self.keep_forever.setObjectName("keepForeverRadio")
+        self.keep_days = QRadioButton(self.tr("Delete recordings older than"))
+        self.keep_days.setObjectName("keepDaysRadio")
+        self.days_spin = QSpinBox()
+        self.days_spin.setObjectName("retentionDaysSpin")
+        self.days_spin.setRange(1, 3650)
+        self.days_spin.setValue(settings.retention_days or 90)
+        self.days_spin.setSuffix(self.tr(" days"))
+        self.cap_size = QCheckBox(self.tr("Keep at most"))
+        self.cap_size.setObjectName("capSizeCheck")
+        self.gb_spin = QDoubleSpinBox()
+        self.gb_spin.setObjectName("retentionGbSpin")
+        self.gb_spin.setRange(0.1, 10_000)
+        self.gb_spin.setDecimals(1)
+        self.gb_spin.setValue(settings.retention_gb or 5.0)
+        self.gb_spin.setSuffix(self.tr(" GB (oldest deleted first)"))
+        keep = QButtonGroup(self)
+        keep.addButton(self.keep_forever)
+        keep.addButton(self.keep_days)
+        (self.keep_days if settings.retention_days else self.keep_forever).setChecked(True)
+        self.cap_size.setChecked(settings.retention_gb is not None)
+        retention = QGroupBox(self.tr("Recordings"))
+        retention_form = QFormLayout(retention)
+        retention_form.addRow(self.keep_forever)
+        days_row = QHBoxLayout()
+        days_row.addWidget(self.keep_days)
+        days_row.addWidget(self.days_spin)
+        retention_form.addRow(days_row)
+        gb_row = QHBoxLayout()
+        gb_row.addWidget(self.cap_size)
+        gb_row.addWidget(self.gb_spin)
+        retention_form.addRow(gb_row)
+        note = QLabel(
+            self.tr(
+                "Recordings with notes or bookmarks, or playing, are only deleted after you confirm."
+            )
+        )
+        note.setWordWrap(True)
+        retention_form.addRow(note)
+
         self.error_label = QLabel()
         self.error_label.setObjectName("settingsError")
         self.error_label.setProperty("state", "error")
@@ -162,6 +204,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.account_radio)
         layout.addWidget(self.account_box)
         layout.addWidget(defaults)
+        layout.addWidget(retention)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self.sandbox_radio.toggled.connect(self._update_enabled)
@@ -195,6 +238,8 @@ class SettingsDialog(QDialog):
         settings.recording = self.recording_check.isChecked()
         settings.max_ring_time = self.ring_spin.value()
         settings.poll_speed = PollSpeed(self.poll_combo.currentData())
+        settings.retention_days = self.days_spin.value() if self.keep_days.isChecked() else None
+        settings.retention_gb = self.gb_spin.value() if self.cap_size.isChecked() else None
         key = self.api_key_edit.text().strip() or None
         if self.sandbox_radio.isChecked():
             settings.account = None

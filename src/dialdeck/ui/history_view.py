@@ -1,0 +1,285 @@
+"""The History tab: every call, searchable and filterable, with notes and a disposition."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dialdeck.core.history import HistoryFilter, HistoryRow, Outcome, SortKey, outcome_label
+from dialdeck.ui.describe import clock, number
+from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
+
+DISPOSITIONS = (
+    "",
+    "Interested",
+    "Call back",
+    "Not interested",
+    "Wrong number",
+    "Sale",
+    "Support resolved",
+)
+RECORDING_WORDS = {
+    "local": "Saved",
+    "pending": "Downloading…",
+    "failed": "Failed",
+    "missing": "Missing",
+}
+
+
+def history_columns() -> list[Column]:
+    return [
+        Column(
+            "When",
+            lambda r: r.placed_at.astimezone().strftime("%d %b %Y  %H:%M"),
+            SortKey.PLACED_AT,
+        ),
+        Column("Number", lambda r: number(r.to_number), SortKey.NUMBER),
+        Column("Caller ID", lambda r: number(r.from_number), SortKey.CALLER_ID),
+        Column(
+            "Outcome",
+            lambda r: outcome_label(r).capitalize(),
+            SortKey.OUTCOME,
+            tooltip=lambda r: r.error or "",
+        ),
+        Column(
+            "Duration",
+            lambda r: "" if r.duration is None else clock(r.duration),
+            SortKey.DURATION,
+            True,
+        ),
+        Column("Legs", lambda r: str(r.legs) if r.legs else "", None, True),
+        Column("Recording", lambda r: RECORDING_WORDS.get(r.recording_state or "", "—")),
+        Column("Disposition", lambda r: r.disposition),
+        Column("Notes", lambda r: r.notes.splitlines()[0] if r.notes else ""),
+    ]
+
+
+class HistoryView(QWidget):
+    filter_changed = Signal(object)  # HistoryFilter
+    export_requested = Signal(object)  # HistoryFilter
+    notes_saved = Signal(str, str, str)  # uuid, notes, disposition
+    play_requested = Signal(int)  # recording id
+
+    def __init__(self, spawn: Spawn, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("historyView")
+        self.model = PagedTableModel(history_columns(), spawn)
+        self.model.loaded.connect(self._update_summary)
+        self.model.modelReset.connect(self._update_summary)
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("historySearch")
+        self.search_edit.setPlaceholderText(self.tr("Search numbers and notes"))
+        self.search_edit.setAccessibleName(self.tr("Search history"))
+        self.search_edit.setClearButtonEnabled(True)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(200)
+        self._debounce.timeout.connect(self._emit_filter)
+        self.search_edit.textChanged.connect(lambda _t: self._debounce.start())
+
+        self.since_check = QCheckBox(self.tr("From"))
+        self.since_check.setObjectName("sinceCheck")
+        self.since_edit = QDateEdit(QDate.currentDate().addDays(-30))
+        self.since_edit.setObjectName("sinceEdit")
+        self.until_check = QCheckBox(self.tr("To"))
+        self.until_check.setObjectName("untilCheck")
+        self.until_edit = QDateEdit(QDate.currentDate())
+        self.until_edit.setObjectName("untilEdit")
+        for edit in (self.since_edit, self.until_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd MMM yyyy")
+            edit.dateChanged.connect(lambda _d: self._emit_filter())
+        for check in (self.since_check, self.until_check):
+            check.toggled.connect(lambda _c: self._emit_filter())
+
+        self.outcome_combo = QComboBox()
+        self.outcome_combo.setObjectName("outcomeCombo")
+        self.outcome_combo.setAccessibleName(self.tr("Outcome"))
+        for outcome, label in (
+            (Outcome.ANY, self.tr("Any outcome")), (Outcome.ANSWERED, self.tr("Answered")),
+            (Outcome.NO_ANSWER, self.tr("No answer")), (Outcome.BUSY, self.tr("Busy")),
+            (Outcome.FAILED, self.tr("Failed")), (Outcome.CANCELED, self.tr("Cancelled")),
+            (Outcome.NOT_PLACED, self.tr("Not placed")), (Outcome.UNKNOWN, self.tr("Outcome unknown")),
+            (Outcome.LIVE, self.tr("In progress")),
+        ):  # fmt: skip
+            self.outcome_combo.addItem(label, outcome.value)
+        self.outcome_combo.currentIndexChanged.connect(lambda _i: self._emit_filter())
+        self.recording_combo = QComboBox()
+        self.recording_combo.setObjectName("hasRecordingCombo")
+        self.recording_combo.setAccessibleName(self.tr("Recording"))
+        for value, label in ((None, self.tr("With or without recording")), (True, self.tr("Has a recording")),
+                             (False, self.tr("No recording"))):  # fmt: skip
+            self.recording_combo.addItem(label, value)
+        self.recording_combo.currentIndexChanged.connect(lambda _i: self._emit_filter())
+        self.export_button = QPushButton(self.tr("Export CSV…"))
+        self.export_button.setObjectName("exportCsvButton")
+        self.export_button.setToolTip(self.tr("Save every call that matches the filters as CSV"))
+        self.export_button.clicked.connect(
+            lambda: self.export_requested.emit(self.current_filter())
+        )
+
+        self.table = QTableView()
+        self.table.setObjectName("historyTable")
+        self.table.setAccessibleName(self.tr("Call history"))
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((150, 140, 130, 110, 70, 40, 100, 110)):
+            header.resizeSection(column, width)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        keep_selection(self.table, lambda row: row.uuid)
+
+        self.empty = QLabel()
+        self.empty.setObjectName("historyEmpty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty)
+        self.summary = QLabel()
+        self.summary.setObjectName("historySummary")
+
+        # Details of the selected call: notes and disposition, editable after the call.
+        self.details = QGroupBox(self.tr("Selected call"))
+        self.details.setObjectName("callDetails")
+        self.detail_label = QLabel()
+        self.detail_label.setWordWrap(True)
+        self.notes_edit = QPlainTextEdit()
+        self.notes_edit.setObjectName("notesEdit")
+        self.notes_edit.setAccessibleName(self.tr("Call notes"))
+        self.notes_edit.setPlaceholderText(self.tr("What was agreed, what to do next…"))
+        self.disposition_combo = QComboBox()
+        self.disposition_combo.setObjectName("dispositionCombo")
+        self.disposition_combo.setAccessibleName(self.tr("Disposition"))
+        self.disposition_combo.setEditable(True)
+        self.disposition_combo.addItems(DISPOSITIONS)
+        self.save_notes_button = QPushButton(self.tr("Save notes"))
+        self.save_notes_button.setObjectName("saveNotesButton")
+        self.save_notes_button.setShortcut("Ctrl+S")
+        self.save_notes_button.clicked.connect(self._save_notes)
+        self.play_button = QPushButton(self.tr("Play recording"))
+        self.play_button.setObjectName("playRecordingButton")
+        self.play_button.clicked.connect(self._play)
+        form = QFormLayout(self.details)
+        form.addRow(self.detail_label)
+        form.addRow(self.tr("Disposition"), self.disposition_combo)
+        form.addRow(self.tr("Notes"), self.notes_edit)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.play_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_notes_button)
+        form.addRow(buttons)
+        self.details.setEnabled(False)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_edit, 2)
+        filters.addWidget(self.since_check)
+        filters.addWidget(self.since_edit)
+        filters.addWidget(self.until_check)
+        filters.addWidget(self.until_edit)
+        filters.addWidget(self.outcome_combo)
+        filters.addWidget(self.recording_combo)
+        filters.addWidget(self.export_button)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.stack, 1)
+        left_layout.addWidget(self.summary)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(splitter, 1)
+        self._selected: HistoryRow | None = None
+
+    def current_filter(self) -> HistoryFilter:
+        return HistoryFilter(
+            text=self.search_edit.text(),
+            since=self._date(self.since_edit) if self.since_check.isChecked() else None,
+            until=self._date(self.until_edit) if self.until_check.isChecked() else None,
+            outcome=Outcome(self.outcome_combo.currentData()),
+            has_recording=self.recording_combo.currentData(),
+        )
+
+    @staticmethod
+    def _date(edit: QDateEdit) -> date:
+        value = edit.date()
+        return date(value.year(), value.month(), value.day())
+
+    def _emit_filter(self) -> None:
+        self._debounce.stop()
+        self.filter_changed.emit(self.current_filter())
+
+    def _update_summary(self) -> None:
+        total = self.model.total
+        filtered = self.current_filter() != HistoryFilter()
+        if total == 0 and not self.model.loading:
+            self.empty.setText(
+                self.tr("No calls match these filters.")
+                if filtered
+                else self.tr("No calls yet: the calls you place appear here.")
+            )
+            self.stack.setCurrentWidget(self.empty)
+        else:
+            self.stack.setCurrentWidget(self.table)
+        self.summary.setText("" if total is None else self.tr("{n} calls").format(n=f"{total:,}"))
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = self.model.data(current, ROW_ROLE) if current.isValid() else None
+        self._selected = row
+        self.details.setEnabled(row is not None)
+        if row is None:
+            self.detail_label.clear()
+            return
+        self.detail_label.setText(
+            f"<b>{number(row.to_number)}</b><br>{row.placed_at.astimezone():%A %d %B %Y, %H:%M}"
+            f"<br>{outcome_label(row).capitalize()}"
+            + (f" · {clock(row.duration)}" if row.duration else "")
+            + (f"<br><i>{row.error}</i>" if row.error else "")
+        )
+        self.notes_edit.setPlainText(row.notes)
+        self.disposition_combo.setCurrentText(row.disposition)
+        self.play_button.setEnabled(row.recording_state == "local")
+
+    def _save_notes(self) -> None:
+        if self._selected is not None:
+            self.notes_saved.emit(
+                self._selected.uuid,
+                self.notes_edit.toPlainText(),
+                self.disposition_combo.currentText(),
+            )
+
+    def _play(self) -> None:
+        if self._selected is not None and self._selected.recording_id is not None:
+            self.play_requested.emit(self._selected.recording_id)

@@ -1,0 +1,398 @@
+"""Wires the History and Recordings tabs to the store, the downloader and the player.
+
+Everything here works with no network at all; only downloads wait for one. Dialogs that ask the
+user something go through small replaceable hooks (``ask_save_path``, ``ask_open_paths``,
+``confirm``) so tests can answer them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import sys
+from collections.abc import Callable, Coroutine
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QProcess, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QWidget
+
+from dialdeck.core import library
+from dialdeck.core.audio import NotAudioError, probe_audio
+from dialdeck.core.downloads import RecordingDownloader
+from dialdeck.core.history import HistoryFilter, HistoryRow, count_calls, export_csv, query_calls
+from dialdeck.core.library import RecordingRow, RecState
+from dialdeck.core.paths import AppPaths
+from dialdeck.core.retention import RetentionPolicy, plan
+from dialdeck.core.store import AsyncHistory, HistoryStore
+from dialdeck.core.waveform import cached_peaks
+from dialdeck.ui.history_view import HistoryView
+from dialdeck.ui.library_view import LibraryView
+from dialdeck.ui.player import Player
+
+log = logging.getLogger("dialdeck.library")
+AUDIO_FILTER = "Audio (*.wav *.mp3 *.m4a *.ogg *.oga *.flac);;All files (*)"
+Spawn = Callable[[Coroutine[Any, Any, Any]], Any]
+
+
+class LibraryController(QObject):
+    notify = Signal(str)  # a short message for the status bar / tray
+    recording_saved = Signal(str)  # title
+
+    def __init__(
+        self,
+        tabs: QTabWidget,
+        history: AsyncHistory,
+        paths: AppPaths,
+        spawn: Spawn,
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self.history = history
+        self.paths = paths
+        self.spawn = spawn
+        self.parent_widget = parent
+        self.downloader: RecordingDownloader | None = None
+        self.retention = RetentionPolicy()
+        self.player = Player(self)
+        self.history_view = HistoryView(spawn)
+        self.library_view = LibraryView(spawn, self.player)
+        self.tabs = tabs
+        tabs.addTab(self.history_view, self.tr("History"))
+        tabs.addTab(self.library_view, self.tr("Recordings"))
+        self._filter = HistoryFilter()
+        self._search = ""
+        self._loaded_id: int | None = None
+
+        self.history_view.filter_changed.connect(self.set_filter)
+        self.history_view.export_requested.connect(lambda f: self.spawn(self.export_history(f)))
+        self.history_view.notes_saved.connect(lambda u, n, d: self.spawn(self.save_notes(u, n, d)))
+        self.history_view.play_requested.connect(self.play_recording)
+        lib = self.library_view
+        lib.search_changed.connect(self.set_search)
+        lib.selected.connect(lambda row: self.spawn(self.load(row)))
+        lib.import_requested.connect(self._ask_import)
+        lib.export_requested.connect(self._ask_export)
+        lib.show_in_folder_requested.connect(self.show_in_folder)
+        lib.delete_requested.connect(lambda row: self.spawn(self.delete(row)))
+        lib.player_widget.bookmark_requested.connect(
+            lambda pos, text: self.spawn(self.add_bookmark(pos, text))
+        )
+
+        # Refreshes are coalesced: a burst of call updates reloads the tables once.
+        self._refresh = QTimer(self)
+        self._refresh.setSingleShot(True)
+        self._refresh.setInterval(300)
+        self._refresh.timeout.connect(self.reload)
+        # Failed downloads are retried when due, also without any new call.
+        self._retry = QTimer(self)
+        self._retry.setInterval(60_000)
+        self._retry.timeout.connect(self._run_due)
+        self._retry.start()
+
+    # -- hooks tests can replace ---------------------------------------------------------------
+
+    def ask_save_path(self, title: str, suggested: str, filters: str) -> str:
+        return QFileDialog.getSaveFileName(self.parent_widget, title, suggested, filters)[0]
+
+    def ask_open_paths(self, title: str, filters: str) -> list[str]:
+        return QFileDialog.getOpenFileNames(self.parent_widget, title, "", filters)[0]
+
+    def confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self.parent_widget, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.history_view.model.set_source(self._load_calls, self._count_calls)
+        self.library_view.model.set_source(self._load_recordings, self._count_recordings)
+
+    def stop(self) -> None:
+        """Before the database closes: no more timers, loads or downloads from here."""
+        self._refresh.stop()
+        self._retry.stop()
+        self.history_view.model.detach()
+        self.library_view.model.detach()
+        self.player.unload()
+
+    def reload(self) -> None:
+        """Fresh data, same filters: swapped in without emptying the tables."""
+        self.history_view.model.refresh()
+        self.library_view.model.refresh()
+
+    def changed(self) -> None:
+        """Something in the history changed (a call progressed, a recording arrived)."""
+        self._refresh.start()
+
+    def set_filter(self, f: HistoryFilter) -> None:
+        self._filter = f
+        self.history_view.model.reload()
+
+    def set_search(self, text: str) -> None:
+        self._search = text
+        self.library_view.model.reload()
+
+    async def _load_calls(
+        self, offset: int, limit: int, key: Any, descending: bool
+    ) -> list[HistoryRow]:
+        return await self.history.run(
+            query_calls, self._filter, sort=key, descending=descending, offset=offset, limit=limit
+        )
+
+    async def _count_calls(self) -> int:
+        return await self.history.run(count_calls, self._filter)
+
+    async def _load_recordings(
+        self, offset: int, limit: int, _key: Any, _descending: bool
+    ) -> list[RecordingRow]:
+        return await self.history.run(
+            library.list_recordings, self._search, offset=offset, limit=limit
+        )
+
+    async def _count_recordings(self) -> int:
+        return await self.history.run(library.count_recordings, self._search)
+
+    # -- history ---------------------------------------------------------------------------------
+
+    async def save_notes(self, uuid: str, notes: str, disposition: str) -> None:
+        await self.history.run(HistoryStore.set_notes, uuid, notes, disposition)
+        self.history_view.model.replace_row(
+            lambda r: r.uuid == uuid, lambda r: replace(r, notes=notes, disposition=disposition)
+        )
+        self.notify.emit(self.tr("Notes saved."))
+
+    async def export_history(self, f: HistoryFilter) -> None:
+        name = f"dialdeck-calls-{datetime.now():%Y%m%d-%H%M}.csv"
+        path = self.ask_save_path(
+            self.tr("Export calls as CSV"), str(Path.home() / name), "CSV (*.csv)"
+        )
+        if not path:
+            return
+        try:
+            written = await self.history.run(export_csv, f, Path(path))
+        except OSError as exc:
+            self.notify.emit(
+                self.tr("Could not save {path}: {reason}").format(path=path, reason=exc.strerror)
+            )
+            return
+        self.notify.emit(self.tr("Exported {n} calls to {path}").format(n=written, path=path))
+
+    # -- downloads -------------------------------------------------------------------------------
+
+    def use_downloader(self, downloader: RecordingDownloader | None) -> None:
+        self.downloader = downloader
+        if downloader is not None:
+            downloader.on_progress = self._on_progress
+            downloader.on_changed = self._on_download_changed
+            self._run_due()
+
+    def _run_due(self) -> None:
+        if self.downloader is not None:
+            self.spawn(self.downloader.run_due())
+
+    async def queue_recording(self, call_uuid: str, url: str, title: str) -> None:
+        if self.downloader is not None:
+            await self.downloader.add(call_uuid, url, title)
+
+    def _on_progress(self, _rec_id: int, done: int, total: int | None) -> None:
+        self.library_view.show_progress(done, total)
+
+    def _on_download_changed(self, rec_id: int) -> None:
+        self.spawn(self._after_download(rec_id))
+
+    async def _after_download(self, rec_id: int) -> None:
+        row = await self.history.run(library.get, rec_id)
+        if self.downloader is None or not self.downloader.busy:
+            self.library_view.hide_progress()
+        self.changed()
+        if row is not None and row.state == RecState.LOCAL:
+            self.recording_saved.emit(row.title)
+            await self.apply_retention()
+
+    # -- player ----------------------------------------------------------------------------------
+
+    def play_recording(self, rec_id: int) -> None:
+        self.tabs.setCurrentWidget(self.library_view)
+        if not self.library_view.select_id(rec_id):
+            self.spawn(self._load_by_id(rec_id))
+
+    async def _load_by_id(self, rec_id: int) -> None:
+        await self.load(await self.history.run(library.get, rec_id))
+
+    async def load(self, row: RecordingRow | None) -> None:
+        widget = self.library_view.player_widget
+        if row is None:
+            return
+        if row.id == self._loaded_id and self.player.path is not None:
+            return
+        self.player.unload()
+        self._loaded_id = None
+        if row.state != RecState.LOCAL or not row.path:
+            widget.clear(row.title)
+            widget.show_message(row.error or self.tr("This recording is not downloaded yet."))
+            return
+        path = Path(row.path)
+        try:
+            info = await asyncio.to_thread(probe_audio, path)
+        except NotAudioError as exc:
+            widget.clear(row.title)
+            widget.show_message(
+                self.tr("This recording cannot be played: {reason}.").format(reason=exc)
+            )
+            await self.history.run(library.mark_missing, row.id, str(exc))
+            self.changed()
+            return
+        self._loaded_id = row.id
+        widget.show_recording(row.title)
+        self.player.load(path)
+        widget.set_bookmarks(await self.history.run(library.bookmarks, row.id))
+        if info.container == "wav":
+            try:
+                peaks = await asyncio.to_thread(
+                    cached_peaks, path, self.paths.data_dir / "waveforms"
+                )
+            except (NotAudioError, OSError) as exc:
+                widget.waveform.set_peaks([], str(exc))
+            else:
+                if self._loaded_id == row.id:
+                    widget.waveform.set_peaks(peaks)
+        else:
+            widget.waveform.set_peaks([], self.tr("Overview available for WAV recordings"))
+
+    async def add_bookmark(self, position_ms: int, text: str) -> None:
+        if self._loaded_id is None:
+            return
+        rec_id = self._loaded_id
+        await self.history.run(library.add_bookmark, rec_id, position_ms, text)
+        self.library_view.player_widget.set_bookmarks(
+            await self.history.run(library.bookmarks, rec_id)
+        )
+        self.library_view.model.replace_row(
+            lambda r: r.id == rec_id, lambda r: replace(r, bookmarks=r.bookmarks + 1)
+        )
+
+    # -- import, export, folder, delete ---------------------------------------------------------
+
+    def _ask_import(self) -> None:
+        paths = self.ask_open_paths(self.tr("Import recordings"), AUDIO_FILTER)
+        if paths:
+            self.spawn(self.import_files([Path(p) for p in paths]))
+
+    async def import_files(self, sources: list[Path]) -> tuple[int, list[str]]:
+        imported, problems = 0, []
+        for source in sources:
+            try:
+                info = await asyncio.to_thread(probe_audio, source)
+            except NotAudioError as exc:
+                problems.append(f"{source.name}: {exc}")
+                continue
+            dest = await asyncio.to_thread(_copy_into, source, self.paths.recordings_dir)
+            stat = await asyncio.to_thread(dest.stat)
+            await self.history.run(
+                library.add_import, source.stem, str(dest), stat.st_size, info.duration
+            )
+            imported += 1
+        self.library_view.model.reload()
+        message = self.tr("Imported {n} recording(s).").format(n=imported)
+        if problems:
+            message += " " + self.tr("Not imported: {list}").format(list="; ".join(problems))
+        self.notify.emit(message)
+        return imported, problems
+
+    def _ask_export(self, row: RecordingRow) -> None:
+        if not row.path:
+            return
+        suffix = Path(row.path).suffix
+        path = self.ask_save_path(
+            self.tr("Export a copy"), str(Path.home() / f"{row.title}{suffix}"), AUDIO_FILTER
+        )
+        if path:
+            self.spawn(self.export_copy(row, Path(path)))
+
+    async def export_copy(self, row: RecordingRow, dest: Path) -> None:
+        assert row.path
+        try:
+            await asyncio.to_thread(shutil.copy2, row.path, dest)
+        except OSError as exc:
+            self.notify.emit(
+                self.tr("Could not export: {reason}").format(reason=exc.strerror or exc)
+            )
+            return
+        self.notify.emit(self.tr("Saved a copy to {path}").format(path=dest))
+
+    def show_in_folder(self, row: RecordingRow) -> None:
+        if not row.path:
+            return
+        path = os.path.normpath(row.path)
+        if sys.platform == "win32":
+            QProcess.startDetached("explorer", [f"/select,{path}"])
+        elif sys.platform == "darwin":
+            QProcess.startDetached("open", ["-R", path])
+        else:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent)))
+
+    async def delete(self, row: RecordingRow, *, confirmed: bool = False) -> bool:
+        if not confirmed:
+            detail = (
+                self.tr(" It has notes or bookmarks, which will be lost.") if row.protected else ""
+            )
+            if not self.confirm(
+                self.tr("Delete recording"),
+                self.tr("Delete “{title}”?").format(title=row.title) + detail,
+            ):
+                return False
+        await self._delete_files([row])
+        self.library_view.model.reload()
+        self.history_view.model.reload()
+        return True
+
+    async def _delete_files(self, rows: list[RecordingRow]) -> None:
+        for row in rows:
+            if self.player.path is not None and row.path and Path(row.path) == self.player.path:
+                self.player.unload()  # release the file first (Windows cannot delete open files)
+                self.library_view.player_widget.clear()
+                self._loaded_id = None
+            if row.path:
+                await asyncio.to_thread(Path(row.path).unlink, True)
+            await self.history.run(library.delete, row.id)
+
+    async def apply_retention(self) -> int:
+        """Delete what the retention rule says; ask before touching annotated or playing ones."""
+        if self.retention.keeps_everything:
+            return 0
+        rows = await self.history.run(library.all_local)
+        playing = str(self.player.path) if self.player.path else None
+        decided = plan(rows, self.retention, datetime.now(UTC), playing)
+        doomed = list(decided.delete)
+        if decided.needs_confirmation and self.confirm(
+            self.tr("Recordings past your retention limit"),
+            self.tr(
+                "{n} recording(s) past the limit have notes or bookmarks, or are playing. Delete them too?"
+            ).format(n=len(decided.needs_confirmation)),
+        ):
+            doomed += decided.needs_confirmation
+        if doomed:
+            await self._delete_files(doomed)
+            self.changed()
+            log.info("retention deleted %d recordings", len(doomed))
+        return len(doomed)
+
+
+def _copy_into(source: Path, directory: Path) -> Path:
+    """Copy atomically into the library under a name that does not clash."""
+    directory.mkdir(parents=True, exist_ok=True)
+    dest = directory / f"import-{source.stem}{source.suffix.lower()}"
+    counter = 1
+    while dest.exists():
+        counter += 1
+        dest = directory / f"import-{source.stem}-{counter}{source.suffix.lower()}"
+    part = dest.with_name(dest.name + ".part")
+    shutil.copy2(source, part)
+    os.replace(part, dest)
+    return dest

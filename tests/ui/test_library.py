@@ -1,0 +1,330 @@
+"""History and the recordings library in the real app: downloads, player, import, models."""
+
+from __future__ import annotations
+
+import csv
+import sys
+import wave
+from pathlib import Path
+
+import httpx
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+
+from dialdeck.core import library
+from dialdeck.core.history import HistoryFilter, Outcome, count_calls, generate_calls
+from dialdeck.core.library import RecState
+from dialdeck.core.paths import AppPaths
+from dialdeck.core.retention import RetentionPolicy
+from dialdeck.core.store import HistoryStore
+from dialdeck.ui.library_controller import LibraryController
+from tests.ui.conftest import AppFactory, AppHarness
+from tests.ui.test_dialing import type_and_enter
+
+
+def lib(app: AppHarness) -> LibraryController:
+    assert app.controller.library is not None
+    return app.controller.library
+
+
+def library_rows(app: AppHarness) -> list[library.RecordingRow]:
+    model = lib(app).library_view.model
+    return [model.row_at(r) for r in range(model.rowCount())]
+
+
+def call_with_recording(app: AppHarness) -> library.RecordingRow:
+    type_and_enter(app, "9876543210")
+    app.wait_state("Connected")
+    app.qtbot.wait(600)  # a few sandbox seconds of conversation
+    app.qtbot.mouseClick(app.window.call_panel.hangup_customer_button, Qt.MouseButton.LeftButton)
+    app.wait_state("Call ended")
+    app.qtbot.waitUntil(
+        lambda: any(r.state == RecState.LOCAL for r in library_rows(app)), timeout=15_000
+    )
+    return next(r for r in library_rows(app) if r.state == RecState.LOCAL)
+
+
+def test_recording_arrives_verified_and_plays(make_app: AppFactory) -> None:
+    app = make_app()
+    controller = lib(app)
+    assert app.window.tabs.count() == 3
+    assert controller.library_view.stack.currentWidget() is controller.library_view.empty
+    row = call_with_recording(app)
+    assert row.title == "Call with +91 98765 43210"
+    assert row.path is not None
+    assert Path(row.path).parent == app.paths.recordings_dir
+    assert not list(app.paths.recordings_dir.glob("*.part"))
+    assert row.duration is not None
+    assert row.duration > 2
+
+    app.window.tabs.setCurrentWidget(controller.library_view)
+    controller.library_view.table.selectRow(0)
+    widget = controller.library_view.player_widget
+    app.qtbot.waitUntil(lambda: widget.play_button.isEnabled())
+    app.qtbot.waitUntil(lambda: len(widget.waveform.peaks) == 800)
+    player = controller.player
+    app.qtbot.waitUntil(lambda: player.duration > 0, timeout=10_000)
+    assert abs(player.duration - row.duration * 1000) < 300
+    app.qtbot.mouseClick(widget.play_button, Qt.MouseButton.LeftButton)
+    app.qtbot.waitUntil(lambda: player.position > 600, timeout=10_000)  # plays with no sound card
+    assert widget.play_button.text() == "Pause"
+    assert widget.time_label.text().startswith("0:0")
+
+    # Skips, speed and the keyboard.
+    before = player.position
+    app.qtbot.mouseClick(widget.skip_buttons[5], Qt.MouseButton.LeftButton)
+    app.qtbot.waitUntil(lambda: player.position >= before + 4500)
+    widget.step_speed(1)
+    assert player.speed == 1.25
+    widget.step_speed(-2)
+    assert player.speed == 0.75
+    widget.waveform.seek_requested.emit(0)
+    app.qtbot.waitUntil(lambda: player.position < 1500)
+    controller.library_view.table.setFocus()
+    app.qtbot.keyClick(controller.library_view.table, Qt.Key.Key_Space)
+    app.qtbot.waitUntil(lambda: not player.playing)
+
+    # History shows the call with its recording, and can play it from there.
+    history = controller.history_view
+    app.window.tabs.setCurrentWidget(history)
+    app.qtbot.waitUntil(lambda: history.model.rowCount() == 1)
+    assert history.model.data(history.model.index(0, 6)) == "Saved"
+    assert history.model.data(history.model.index(0, 3)) == "Answered"
+
+
+def test_interrupted_download_is_never_listed_and_completes(make_app: AppFactory) -> None:
+    app = make_app()
+    type_and_enter(app, "9876543210")
+    app.wait_state("Connected")
+    app.qtbot.wait(600)
+    sandbox = app.embedded_sandbox
+    httpx.post(f"{sandbox.url}/_sandbox/faults", json={"drop_rate": 1.0, "count": 1, "drop_after_bytes": 20_000,
+               "path_prefix": "/recordings"}, timeout=5)  # fmt: skip
+    listed_states: list[str] = []
+    model = lib(app).library_view.model
+    model.rowsInserted.connect(
+        lambda *_: listed_states.extend(r.state.value for r in library_rows(app))
+    )
+    app.qtbot.mouseClick(app.window.call_panel.hangup_customer_button, Qt.MouseButton.LeftButton)
+    app.qtbot.waitUntil(
+        lambda: any(r.state == RecState.LOCAL for r in library_rows(app)), timeout=15_000
+    )
+    downloads = [r for r in sandbox.app.requests if r.path.startswith("/recordings")]
+    assert len(downloads) == 2
+    assert downloads[1].headers["range"] == "bytes=20000-"
+    row = library_rows(app)[0]
+    assert row.path is not None
+    assert (
+        Path(row.path).read_bytes()
+        == httpx.get(f"{sandbox.url}{downloads[0].path}", timeout=5).content
+    )
+    assert all(state in ("pending", "local") for state in listed_states)
+
+
+def generated_wav(path: Path, bits: int, seconds: float = 0.5, rate: int = 8000) -> Path:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(bits // 8)
+        w.setframerate(rate)
+        w.writeframes(bytes(int(rate * seconds) * bits // 8))
+    return path
+
+
+def test_import_real_and_damaged_files(make_app: AppFactory, tmp_path: Path) -> None:
+    app = make_app()
+    sources = [generated_wav(tmp_path / f"gen{bits}.wav", bits) for bits in (8, 16, 24, 32)]
+    audiodata = (
+        Path(sys.base_prefix)
+        / "lib"
+        / f"python{sys.version_info[0]}.{sys.version_info[1]}"
+        / "test"
+        / "audiodata"
+    )
+    real = sorted(audiodata.glob("*.wav"))
+    sources += real
+    truncated = tmp_path / "truncated.wav"
+    truncated.write_bytes(sources[1].read_bytes()[:-500])
+    wrong = tmp_path / "wrong-header.wav"
+    wrong.write_bytes(b"RIFX" + sources[1].read_bytes()[4:])
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    controller = lib(app)
+    task = app.controller.spawn(controller.import_files([*sources, truncated, wrong, empty]))
+    app.qtbot.waitUntil(task.done, timeout=15_000)
+    imported, problems = task.result()
+    assert imported == len(sources)
+    assert [p.split(":")[0] for p in problems] == ["truncated.wav", "wrong-header.wav", "empty.wav"]
+    assert "truncated" in problems[0]
+    assert "empty" in problems[2]
+    app.qtbot.waitUntil(lambda: lib(app).library_view.model.rowCount() == len(sources))
+    assert "Not imported" in app.window.statusBar().currentMessage()
+    names = sorted(p.name for p in app.paths.recordings_dir.iterdir())
+    assert len(names) == len(sources)
+    assert not any(n.endswith(".part") for n in names)
+
+
+def test_damaged_recording_gives_a_message_not_a_crash(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    app = make_app()
+    controller = lib(app)
+    task = app.controller.spawn(
+        controller.import_files([generated_wav(tmp_path / "ok.wav", 16, seconds=2)])
+    )
+    app.qtbot.waitUntil(task.done)
+    app.qtbot.waitUntil(lambda: controller.library_view.model.rowCount() == 1)
+    row = library_rows(app)[0]
+    assert row.path is not None
+    Path(row.path).write_bytes(b"<html>oops</html>")  # damaged behind our back
+    controller.library_view.table.selectRow(0)
+    message = controller.library_view.player_widget.message
+    app.qtbot.waitUntil(lambda: "cannot be played" in message.text())
+    assert "web page" in message.text()
+    app.qtbot.waitUntil(lambda: library_rows(app)[0].state == RecState.MISSING)
+    assert not controller.library_view.player_widget.play_button.isEnabled()
+
+
+def test_bookmarks_and_notes_survive_a_restart(make_app: AppFactory, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    first = make_app(home)
+    controller = lib(first)
+    task = first.controller.spawn(
+        controller.import_files([generated_wav(tmp_path / "talk.wav", 16, seconds=3)])
+    )
+    first.qtbot.waitUntil(task.done)
+    first.qtbot.waitUntil(lambda: controller.library_view.model.rowCount() == 1)
+    controller.library_view.table.selectRow(0)
+    widget = controller.library_view.player_widget
+    first.qtbot.waitUntil(lambda: controller.player.duration > 0)
+    controller.player.seek(1500)
+    first.qtbot.waitUntil(lambda: controller.player.position >= 1400)
+    first.qtbot.keyClicks(widget.bookmark_edit, "price question")
+    first.qtbot.keyClick(widget.bookmark_edit, Qt.Key.Key_Return)
+    first.qtbot.waitUntil(lambda: widget.bookmarks.count() == 1)
+    assert widget.bookmarks.item(0).text() == "0:01  price question"
+    first.shutdown()
+
+    second = make_app(home)
+    again = lib(second)
+    second.qtbot.waitUntil(lambda: again.library_view.model.rowCount() == 1)
+    assert library_rows(second)[0].bookmarks == 1
+    again.library_view.table.selectRow(0)
+    second.qtbot.waitUntil(lambda: again.library_view.player_widget.bookmarks.count() == 1)
+    item = again.library_view.player_widget.bookmarks.item(0)
+    again.library_view.player_widget.bookmarks.itemClicked.emit(item)
+    second.qtbot.waitUntil(lambda: abs(again.player.position - 1500) < 300)
+
+
+def test_retention_deletes_exactly_what_the_rule_says(make_app: AppFactory, tmp_path: Path) -> None:
+    app = make_app()
+    controller = lib(app)
+    files = [generated_wav(tmp_path / f"r{n}.wav", 16, seconds=1) for n in range(4)]  # 16 kB each
+    task = app.controller.spawn(controller.import_files(files))
+    app.qtbot.waitUntil(task.done)
+    rows = sorted(library_rows(app), key=lambda r: r.id)
+    # The oldest carries a bookmark: protected unless the agent confirms.
+    done = app.controller.spawn(
+        app.controller.history.run(library.add_bookmark, rows[0].id, 0, "keep")
+    )
+    app.qtbot.waitUntil(done.done)
+    asked: list[str] = []
+    controller.confirm = lambda title, text: asked.append(text) is not None and False  # type: ignore[method-assign]
+    controller.retention = RetentionPolicy(max_total_bytes=2 * 16_100)
+    task = app.controller.spawn(controller.apply_retention())
+    app.qtbot.waitUntil(task.done)
+    assert task.result() == 1  # r1 deleted; r0 protected (declined); r2, r3 kept within the cap
+    assert len(asked) == 1
+    remaining = {Path(r.path or "").name for r in sorted(library_rows_now(app), key=lambda r: r.id)}
+    assert remaining == {"import-r0.wav", "import-r2.wav", "import-r3.wav"}
+    assert sorted(p.name for p in app.paths.recordings_dir.iterdir()) == sorted(remaining)
+
+
+def library_rows_now(app: AppHarness) -> list[library.RecordingRow]:
+    task = app.controller.spawn(app.controller.history.run(library.list_recordings, ""))
+    app.qtbot.waitUntil(task.done)
+    rows: list[library.RecordingRow] = task.result()
+    return rows
+
+
+@pytest.fixture(scope="module")
+def big_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("big")
+    store = HistoryStore(AppPaths.resolve(home).history_db)
+    generate_calls(store, 100_000, seed=3)
+    store.close()
+    return home
+
+
+def test_models_on_100k_calls(
+    make_app: AppFactory, big_home: Path, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    app = make_app(big_home)
+    controller = lib(app)
+    history = controller.history_view
+    model = history.model
+    app.qtbot.waitUntil(lambda: model.total == 100_000 and model.rowCount() == 200)
+    # One tester per model: a tester follows the signals of every model it was given.
+    for checked in (model, controller.library_view.model):
+        ModelTester(request.config).check(checked, force_py=True)
+
+    # Scrolling fetches more, page by page: never the whole table.
+    history.table.scrollToBottom()
+    app.qtbot.waitUntil(lambda: model.rowCount() >= 400)
+    assert model.rowCount() < 2_000
+
+    direct = HistoryStore(AppPaths.resolve(big_home).history_db)
+    try:
+        history.outcome_combo.setCurrentIndex(history.outcome_combo.findData(Outcome.BUSY.value))
+        expected = count_calls(direct, HistoryFilter(outcome=Outcome.BUSY))
+        app.qtbot.waitUntil(lambda: model.total == expected)
+        assert all(model.data(model.index(r, 3)) == "Busy" for r in range(model.rowCount()))
+        app.qtbot.keyClicks(history.search_edit, "follow up")
+        expected = count_calls(direct, HistoryFilter(outcome=Outcome.BUSY, text="follow up"))
+        app.qtbot.waitUntil(
+            lambda: model.total == expected and model.rowCount() == min(200, expected)
+        )
+    finally:
+        direct.close()
+
+    # Sort by duration, ascending, by clicking the header twice.
+    header = history.table.horizontalHeader()
+    history.table.sortByColumn(4, Qt.SortOrder.AscendingOrder)
+    app.qtbot.waitUntil(lambda: model.rowCount() > 0 and not model.loading)
+    durations = [model.row_at(r).duration for r in range(model.rowCount())]
+    assert durations == sorted(durations)
+    assert header.sortIndicatorSection() == 4
+
+    # CSV export writes exactly the filtered rows.
+    out = tmp_path / "export.csv"
+    controller.ask_save_path = lambda *_: str(out)  # type: ignore[method-assign]
+    history.export_button.click()
+    app.qtbot.waitUntil(out.exists, timeout=10_000)
+    with out.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == model.total
+    assert {r["outcome"] for r in rows} == {"busy"}
+
+
+def test_notes_edited_after_the_call(make_app: AppFactory) -> None:
+    app = make_app()
+    type_and_enter(app, "9876541111")  # busy
+    app.wait_state("busy")
+    history = lib(app).history_view
+    app.window.tabs.setCurrentWidget(history)
+    app.qtbot.waitUntil(
+        lambda: history.model.rowCount() == 1 and history.model.row_at(0).state == "ended"
+    )
+    history.table.selectRow(0)
+    assert history.details.isEnabled()
+    history.notes_edit.setPlainText("Try again after 5 pm")
+    history.disposition_combo.setCurrentText("Call back")
+    history.save_notes_button.click()
+    app.qtbot.waitUntil(lambda: history.model.row_at(0).notes == "Try again after 5 pm")
+    assert history.model.data(history.model.index(0, 7)) == "Call back"
+    app.qtbot.keyClicks(history.search_edit, "5 pm")
+    app.qtbot.waitUntil(lambda: history.model.total == 1)
+    history.search_edit.setText("never mentioned")
+    app.qtbot.waitUntil(lambda: history.model.total == 0)
+    assert history.stack.currentWidget() is history.empty
+    assert history.empty.text() == "No calls match these filters."
