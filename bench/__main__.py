@@ -1,7 +1,8 @@
 """Run every benchmark and print its figures: ``./run bench``. Not part of the test suite."""
 
-from bench import download, startup
+from bench import download, library, startup
 
 if __name__ == "__main__":
     startup.main()
     download.main()
+    library.main()

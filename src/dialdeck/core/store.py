@@ -79,6 +79,12 @@ MIGRATIONS: list[str] = [
     CREATE INDEX bookmarks_recording ON bookmarks(recording_id, position_ms);
     CREATE INDEX calls_call_status ON calls(call_status);
     """,
+    # v3: the history table sorts by these columns; without indexes a sorted page scans 100k rows.
+    """
+    CREATE INDEX calls_duration ON calls(duration);
+    CREATE INDEX calls_to_number ON calls(to_number);
+    CREATE INDEX calls_from_number ON calls(from_number);
+    """,
 ]
 
 
