@@ -42,6 +42,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         metavar="X",
         help="sandbox time scale (demos: 5 makes calls 5x faster)",
     )
+    parser.add_argument(
+        "--minimized", action="store_true", help="start in the tray (used when starting at login)"
+    )
     parser.add_argument("--verbose", action="store_true", help="also log to the terminal")
     parser.add_argument("number", nargs="?", help="a number or tel: link to put in the dialer")
     # Qt's own arguments (-platform, -style, …) are consumed by QApplication first.
@@ -61,10 +64,33 @@ def main(argv: list[str] | None = None) -> int:
     app.setDesktopFileName("dialdeck")
     app.setQuitOnLastWindowClosed(False)  # the controller quits, after an orderly shutdown
 
+    # One Dialdeck per user and --home: a second launch hands over its number and exits.
+    from dialdeck.platform.single_instance import Handover, InstanceServer, forward, server_name
+
+    home = args.home or (
+        Path(os.environ["DIALDECK_HOME"]) if os.environ.get("DIALDECK_HOME") else None
+    )
+    instance_name = server_name(home)
+    handed_over = [args.number] if args.number else []
+    handover = forward(instance_name, handed_over)
+    if handover is Handover.FORWARDED:
+        return 0
+    if handover is Handover.UNRESPONSIVE:
+        print(
+            "Dialdeck is already running but not responding; not starting a second copy.",
+            file=sys.stderr,
+        )
+        return 1
+    instance = InstanceServer(instance_name)
+    instance.listen()
+
     from dialdeck.ui.main_window import MainWindow
 
     window = MainWindow()
-    window.show()
+    if args.minimized:
+        window.showMinimized()
+    else:
+        window.show()
     app.processEvents()  # paint the window before the heavy imports below
     probe = os.environ.get("DIALDECK_STARTUP_PROBE")  # bench/startup.py: report, then quit
     if probe:
@@ -98,8 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     controller = AppController(window, options, paths)
+    instance.arguments_received.connect(controller.handle_args)
     if args.number:
-        window.dialer.set_number(args.number)
+        controller.handle_args([args.number])
 
     # Ctrl+C in the terminal quits in order; the timer lets Python see the signal.
     signal.signal(signal.SIGINT, lambda *_: controller.quit())
@@ -119,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     with loop:
         loop.call_soon(controller.start)
         loop.run_until_complete(done)
+    instance.close()
     close_logging()
     return 0
 

@@ -51,6 +51,11 @@ class Settings:
     caller_id: str = ""  # last one used
     retention_days: int | None = None  # None: keep recordings forever
     retention_gb: float | None = None  # None: no size cap
+    close_to_tray: bool = True  # closing the window keeps Dialdeck in the tray (where one exists)
+    start_minimized: bool = False  # when started at login
+    start_at_login: bool = False
+    dial_links_at_once: bool = False  # tel: links dial without a confirming Enter
+    notifications: bool = True
     recent_numbers: list[str] = field(default_factory=list)  # national digits, newest first
 
     def remember_number(self, national: str) -> None:
@@ -83,6 +88,15 @@ class Settings:
             settings.max_ring_time = ring
         with contextlib.suppress(ValueError):
             settings.poll_speed = PollSpeed(data.get("poll_speed", "normal"))
+        for flag in (
+            "close_to_tray",
+            "start_minimized",
+            "start_at_login",
+            "dial_links_at_once",
+            "notifications",
+        ):
+            if isinstance(data.get(flag), bool):
+                setattr(settings, flag, data[flag])
         days, gb = data.get("retention_days"), data.get("retention_gb")
         if isinstance(days, int) and not isinstance(days, bool) and days > 0:
             settings.retention_days = days

@@ -28,7 +28,7 @@ from dialdeck.core.calls import CallTracker, PollPolicy, TrackedCall
 from dialdeck.core.dialing import AgentIdentity, AlreadyDialingError, Dialer, DialRequest
 from dialdeck.core.downloads import RecordingDownloader
 from dialdeck.core.logs import add_secret
-from dialdeck.core.numbers import DialNumber, check_dial_number
+from dialdeck.core.numbers import DialNumber, InvalidNumber, check_dial_number, parse_dial_number
 from dialdeck.core.paths import AppPaths
 from dialdeck.core.retention import RetentionPolicy
 from dialdeck.core.secrets import KeyStore
@@ -41,6 +41,8 @@ from dialdeck.ui.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:
     from dialdeck.ui.library_controller import LibraryController
+    from dialdeck.ui.quick_dial import QuickDial
+    from dialdeck.ui.tray import TrayController
 
 log = logging.getLogger("dialdeck.controller")
 
@@ -94,7 +96,14 @@ class AppController(QObject):
         window.call_panel.add_participant_requested.connect(self.ask_participant)
         window.call_panel.hang_up_requested.connect(self._sandbox_hang_up)
         window.settings_requested.connect(self.open_settings)
-        window.close_requested.connect(self.quit)
+        window.close_requested.connect(self.close_window)
+        window.quit_requested.connect(self.quit)
+        window.quick_dial_requested.connect(lambda: self.open_quick_dial(""))
+        self.tray: TrayController | None = None
+        self.quick_dial: QuickDial | None = None
+        self._pending_args: list[str] | None = None
+        self._told_about_tray = False
+        self._headlines: dict[str, str] = {}
 
     # -- task plumbing ---------------------------------------------------------------------------
 
@@ -135,6 +144,7 @@ class AppController(QObject):
         self.window.dialer.ring_time_spin.setValue(self.settings.max_ring_time)
         self.library.retention = self._retention_policy()
         self.library.start()
+        self._start_tray()
         await self._connect()
         await self._resume_live_calls()
         if interrupted:
@@ -146,6 +156,9 @@ class AppController(QObject):
         self.is_ready = True
         self.window.dialer.set_ready(True)
         self.ready.emit()
+        if self._pending_args is not None:
+            args, self._pending_args = self._pending_args, None
+            self.handle_args(args)
 
     @property
     def sandbox_mode(self) -> bool:
@@ -225,6 +238,7 @@ class AppController(QObject):
         )
         self.window.dialer.set_caller_ids(caller_ids, self.settings.caller_id)
         self.window.call_panel.set_sandbox_mode(sandbox)
+        self._update_tray_state()
 
     async def _disconnect(self) -> None:
         connection, self.connection = self.connection, None
@@ -264,7 +278,7 @@ class AppController(QObject):
 
     # -- dialling ----------------------------------------------------------------------------------
 
-    def dial(self, number: DialNumber) -> bool:
+    def dial(self, number: DialNumber, caller_id: str | None = None) -> bool:
         """One intent, one call: refuses synchronously while a dial is in flight."""
         connection = self.connection
         if connection is None or self._shutting_down:
@@ -277,7 +291,8 @@ class AppController(QObject):
         self.window.dialer.set_busy(True)
         request = DialRequest(
             number=number,
-            caller_id=self.window.dialer.caller_id()
+            caller_id=caller_id
+            or self.window.dialer.caller_id()
             or (connection.caller_ids[0] if connection.caller_ids else ""),
             agent=connection.agent,
             recording=self.window.dialer.recording_check.isChecked(),
@@ -306,6 +321,8 @@ class AppController(QObject):
         self.settings.remember_number(request.number.national)
         self.settings.caller_id = request.caller_id
         self.window.dialer.set_recent(self.settings.recent_numbers)
+        if self.tray is not None:
+            self.tray.recent = list(self.settings.recent_numbers)
         self.window.dialer.clear()
         call = connection.tracker.track(placed.call_id, placed.uuid, placed.number.display)
         self.window.call_panel.update_call(call, focus=True)
@@ -323,6 +340,8 @@ class AppController(QObject):
         panel = self.window.call_panel
         panel.update_call(call)
         info = call.info
+        self._notify_call(call)
+        self._update_tray_state()
         for event in call.events:
             if event.startswith("participant-failed:") and info is not None:
                 index = int(event.split(":")[1])
@@ -360,6 +379,137 @@ class AppController(QObject):
                     self.library.queue_recording(call.uuid, info.recording_url, title),
                     "queue recording",
                 )
+
+    def _notify_call(self, call: TrackedCall) -> None:
+        """Tray notifications for the moments an agent cares about (never twice for one state)."""
+        if self.tray is None:
+            return
+        headline = describe.call_state(call)
+        if self._headlines.get(call.call_id) == headline:
+            return
+        self._headlines[call.call_id] = headline
+        info = call.info
+        if info is None or call.reconnecting:
+            return
+        if headline.startswith(("Ringing your phone", "Connected")) or info.is_over:
+            self.tray.notify(call.number, headline)
+        for event in call.events:
+            if event.startswith("participant-failed:"):
+                self.tray.notify(
+                    call.number, self.tr("Your colleague could not be reached. The call goes on.")
+                )
+
+    # -- tray, quick dial, links ------------------------------------------------------------------
+
+    def _start_tray(self) -> None:
+        from dialdeck.ui.quick_dial import QuickDial
+        from dialdeck.ui.tray import TrayController
+
+        tray = TrayController(self.window, self)
+        tray.notifications = self.settings.notifications
+        tray.recent = list(self.settings.recent_numbers)
+        tray.quick_dial_requested.connect(self.open_quick_dial)
+        tray.dial_requested.connect(lambda number: self.dial(number))
+        tray.toggle_window_requested.connect(self.toggle_window)
+        tray.quit_requested.connect(self.quit)
+        tray.notifications_toggled.connect(self._set_notifications)
+        self.tray = tray
+        self.quick_dial = QuickDial()
+        self.quick_dial.dial_requested.connect(
+            lambda number, caller_id: self.dial(number, caller_id or None)
+        )
+        if tray.available:
+            tray.show()
+        else:
+            self.window.statusBar().showMessage(
+                self.tr("No system tray on this desktop: everything works from this window."),
+                15_000,
+            )
+        if self.library is not None:
+            self.library.recording_saved.connect(
+                lambda title: (
+                    self.tray.notify(self.tr("Recording saved"), title) if self.tray else None
+                )
+            )
+
+    def _set_notifications(self, enabled: bool) -> None:
+        self.settings.notifications = enabled
+        self.spawn(
+            asyncio.to_thread(save_settings, self.paths.settings_file, self.settings),
+            "save settings",
+        )
+
+    def _update_tray_state(self) -> None:
+        if self.tray is None or self.connection is None:
+            return
+        calls = self.connection.tracker.active
+        if any(c.reconnecting for c in calls):
+            state = "offline"
+        elif calls:
+            state = "live"
+        else:
+            state = "sandbox" if self.connection.sandbox else "idle"
+        if state != self.tray.state:
+            self.tray.set_state(state)
+
+    def open_quick_dial(self, number: str = "") -> None:
+        if self.quick_dial is None or self.connection is None:
+            return
+        combo = self.window.dialer.caller_id_combo
+        choices = [(combo.itemText(i), str(combo.itemData(i))) for i in range(combo.count())]
+        shown = check_dial_number(number) if number else None
+        prefill = shown.display if isinstance(shown, DialNumber) else number
+        self.quick_dial.open_with(prefill, choices, self.window.dialer.caller_id())
+
+    def toggle_window(self) -> None:
+        if (
+            self.window.isVisible()
+            and not self.window.isMinimized()
+            and self.window.isActiveWindow()
+        ):
+            self.window.hide()
+        else:
+            self.bring_to_front()
+
+    def bring_to_front(self) -> None:
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def close_window(self) -> None:
+        """The window's close button: stay in the tray if that is the setting and a tray exists."""
+        if self.settings.close_to_tray and self.tray is not None and self.tray.available:
+            self.window.hide()
+            if not self._told_about_tray:
+                self._told_about_tray = True
+                self.tray.notify(
+                    "Dialdeck", self.tr("Dialdeck keeps running here. Quit from this menu.")
+                )
+        else:
+            self.quit()
+
+    def handle_args(self, args: list[str]) -> None:
+        """Arguments from the command line or a second launch: a number or link to dial."""
+        from dialdeck.core.tel_uri import InvalidLink, is_link, number_from_args, parse_link
+
+        if not self.is_ready:
+            self._pending_args = args
+            return
+        self.bring_to_front()
+        raw = number_from_args(args)
+        if raw is None:
+            return
+        try:
+            number = parse_link(raw).number if is_link(raw) else parse_dial_number(raw)
+        except (InvalidLink, InvalidNumber) as exc:
+            self.window.tabs.setCurrentIndex(0)
+            self.window.dialer.set_number(raw)
+            self.window.dialer.show_problem(str(exc))
+            return
+        self.window.tabs.setCurrentIndex(0)
+        self.window.dialer.set_number(number.display)
+        if self.settings.dial_links_at_once:
+            self.dial(number)
 
     # -- add participant ---------------------------------------------------------------------------
 
@@ -436,6 +586,7 @@ class AppController(QObject):
             lambda url, key: self.spawn(self._test_connection(dialog, url, key))
         )
         dialog.accepted.connect(lambda: self._settings_chosen(dialog))
+        dialog.register_links_requested.connect(lambda: self.spawn(self._register_links(dialog)))
         self.settings_dialog = dialog
         dialog.open()
 
@@ -464,6 +615,31 @@ class AppController(QObject):
         finally:
             await client.aclose()
 
+    async def _register_links(self, dialog: SettingsDialog) -> None:
+        from dialdeck.platform import links
+        from dialdeck.platform.launch import launch_command
+
+        try:
+            message = await asyncio.to_thread(links.register, launch_command(self.options.home))
+        except OSError as exc:
+            message = self.tr("Could not register: {reason}").format(reason=exc)
+        dialog.show_register_result(message)
+
+    async def _apply_autostart(self, settings: Settings) -> None:
+        from dialdeck.platform import autostart
+        from dialdeck.platform.launch import launch_command
+
+        extra = ("--minimized",) if settings.start_minimized else ()
+        entry = autostart.entry_for(sys.platform, launch_command(self.options.home, extra))
+        try:
+            await asyncio.to_thread(
+                autostart.enable if settings.start_at_login else autostart.disable, entry
+            )
+        except OSError as exc:
+            self.window.statusBar().showMessage(
+                self.tr("Could not change start at login: {reason}").format(reason=exc), 15_000
+            )
+
     async def apply_settings(self, settings: Settings, api_key: str | None) -> None:
         if api_key and settings.account is not None:
             add_secret(api_key)
@@ -472,8 +648,16 @@ class AppController(QObject):
                 self.window.statusBar().showMessage(
                     self.tr("No secure keyring: the API key is kept for this session only."), 15000
                 )
+        autostart_changed = (settings.start_at_login, settings.start_minimized) != (
+            self.settings.start_at_login,
+            self.settings.start_minimized,
+        )
         self.settings = settings
         await asyncio.to_thread(save_settings, self.paths.settings_file, settings)
+        if autostart_changed:
+            await self._apply_autostart(settings)
+        if self.tray is not None:
+            self.tray.notifications = settings.notifications
         if self.library is not None:
             self.library.retention = self._retention_policy()
             self.spawn(self.library.apply_retention(), "retention")
@@ -519,6 +703,11 @@ class AppController(QObject):
             if self.settings.recent_numbers:
                 await asyncio.to_thread(save_settings, self.paths.settings_file, self.settings)
         finally:
+            if self.tray is not None:
+                self.tray.hide()
+            if self.quick_dial is not None:
+                self.quick_dial.close()
+                self.quick_dial.deleteLater()
             self.window.allow_close = True
             self.window.close()
             self.finished.emit()

@@ -39,7 +39,9 @@ QToolButton[objectName^="key_"] { font-size: 13pt; }
 
 class MainWindow(QMainWindow):
     close_requested = Signal()
+    quit_requested = Signal()
     settings_requested = Signal()
+    quick_dial_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -97,8 +99,13 @@ class MainWindow(QMainWindow):
         self.quit_action.setObjectName("quitAction")
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        self.quit_action.triggered.connect(self.close_requested)
+        self.quit_action.triggered.connect(self.quit_requested)
         self.addAction(self.quit_action)
+        self.quick_dial_action = QAction(self.tr("Quick dial…"), self)
+        self.quick_dial_action.setObjectName("quickDialAction")
+        self.quick_dial_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.quick_dial_action.triggered.connect(self.quick_dial_requested)
+        self.addAction(self.quick_dial_action)
         focus_number = QAction(self)
         focus_number.setShortcuts([QKeySequence("Ctrl+L"), QKeySequence("F6")])
         focus_number.triggered.connect(self.dialer.number_edit.setFocus)

@@ -40,6 +40,7 @@ class SettingsResult:
 
 class SettingsDialog(QDialog):
     test_requested = Signal(str, str)  # base_url, api key ("" means: the stored one)
+    register_links_requested = Signal()
 
     def __init__(
         self,
@@ -188,6 +189,42 @@ class SettingsDialog(QDialog):
         note.setWordWrap(True)
         retention_form.addRow(note)
 
+        self.close_to_tray = QCheckBox(self.tr("Closing the window keeps Dialdeck in the tray"))
+        self.close_to_tray.setObjectName("closeToTrayCheck")
+        self.close_to_tray.setChecked(settings.close_to_tray)
+        self.start_at_login = QCheckBox(self.tr("Start Dialdeck when I log in"))
+        self.start_at_login.setObjectName("startAtLoginCheck")
+        self.start_at_login.setChecked(settings.start_at_login)
+        self.start_minimized = QCheckBox(self.tr("…minimized to the tray"))
+        self.start_minimized.setObjectName("startMinimizedCheck")
+        self.start_minimized.setChecked(settings.start_minimized)
+        self.dial_at_once = QCheckBox(self.tr("Dial tel: links at once (without pressing Enter)"))
+        self.dial_at_once.setObjectName("dialLinksAtOnceCheck")
+        self.dial_at_once.setChecked(settings.dial_links_at_once)
+        self.notifications_check = QCheckBox(self.tr("Show notifications for call events"))
+        self.notifications_check.setObjectName("notificationsCheck")
+        self.notifications_check.setChecked(settings.notifications)
+        self.register_button = QPushButton(self.tr("Make Dialdeck open tel: links"))
+        self.register_button.setObjectName("registerLinksButton")
+        self.register_button.clicked.connect(self._on_register)
+        self.register_result = QLabel()
+        self.register_result.setObjectName("registerResultLabel")
+        self.register_result.setWordWrap(True)
+        desktop = QGroupBox(self.tr("Desktop"))
+        desktop_layout = QVBoxLayout(desktop)
+        for widget in (
+            self.close_to_tray,
+            self.start_at_login,
+            self.start_minimized,
+            self.dial_at_once,
+            self.notifications_check,
+        ):
+            desktop_layout.addWidget(widget)
+        register_row = QHBoxLayout()
+        register_row.addWidget(self.register_button)
+        register_row.addWidget(self.register_result, 1)
+        desktop_layout.addLayout(register_row)
+
         self.error_label = QLabel()
         self.error_label.setObjectName("settingsError")
         self.error_label.setProperty("state", "error")
@@ -205,6 +242,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.account_box)
         layout.addWidget(defaults)
         layout.addWidget(retention)
+        layout.addWidget(desktop)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self.sandbox_radio.toggled.connect(self._update_enabled)
@@ -221,6 +259,16 @@ class SettingsDialog(QDialog):
         self.test_requested.emit(
             self.base_url_edit.text().strip(), self.api_key_edit.text().strip()
         )
+
+    def _on_register(self) -> None:
+        self.register_button.setEnabled(False)
+        self.register_requested_text = self.tr("Registering…")
+        self.register_result.setText(self.register_requested_text)
+        self.register_links_requested.emit()
+
+    def show_register_result(self, message: str) -> None:
+        self.register_button.setEnabled(True)
+        self.register_result.setText(message)
 
     def show_test_result(self, ok: bool, message: str) -> None:
         self.test_button.setEnabled(True)
@@ -240,6 +288,11 @@ class SettingsDialog(QDialog):
         settings.poll_speed = PollSpeed(self.poll_combo.currentData())
         settings.retention_days = self.days_spin.value() if self.keep_days.isChecked() else None
         settings.retention_gb = self.gb_spin.value() if self.cap_size.isChecked() else None
+        settings.close_to_tray = self.close_to_tray.isChecked()
+        settings.start_at_login = self.start_at_login.isChecked()
+        settings.start_minimized = self.start_minimized.isChecked()
+        settings.dial_links_at_once = self.dial_at_once.isChecked()
+        settings.notifications = self.notifications_check.isChecked()
         key = self.api_key_edit.text().strip() or None
         if self.sandbox_radio.isChecked():
             settings.account = None

@@ -1,0 +1,137 @@
+"""The system tray: state at a glance, quick dial, clipboard dial, recent numbers, notifications.
+
+The menu is rebuilt from the current state each time it opens (clipboard, recent numbers).
+Where no tray exists (some Linux desktops), :attr:`TrayController.available` is False and the app
+says so instead of failing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QRect, Signal
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QIcon, QPainter
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
+
+from dialdeck.core.numbers import DialNumber, check_dial_number
+from dialdeck.ui.icons import app_icon
+
+STATE_COLOURS = {"idle": None, "live": "#2f9e64", "sandbox": "#f6c343", "offline": "#8a94a6"}
+STATE_WORDS = {
+    "idle": "Dialdeck: ready",
+    "live": "Dialdeck: on a call",
+    "sandbox": "Dialdeck: sandbox (simulated calls)",
+    "offline": "Dialdeck: cannot reach CloudDialer",
+}
+
+
+def state_icon(state: str) -> QIcon:
+    """The app icon with a coloured dot for the state, at tray sizes for normal and high DPI."""
+    icon = QIcon()
+    colour = STATE_COLOURS.get(state)
+    for size in (16, 22, 24, 32, 48, 64):
+        pixmap = app_icon().pixmap(size, size)
+        if colour:
+            painter = QPainter(pixmap)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            dot = max(6, size * 2 // 5)
+            painter.setPen(QColor("white"))
+            painter.setBrush(QColor(colour))
+            painter.drawEllipse(QRect(size - dot, size - dot, dot - 1, dot - 1))
+            painter.end()
+        icon.addPixmap(pixmap)
+    return icon
+
+
+class TrayController(QObject):
+    quick_dial_requested = Signal(str)  # prefilled number ("" for none)
+    dial_requested = Signal(
+        object
+    )  # DialNumber (the clipboard entry: the click is the confirmation)
+    toggle_window_requested = Signal()
+    quit_requested = Signal()
+    notifications_toggled = Signal(bool)
+
+    def __init__(self, window: QWidget, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.window = window
+        self.available = QSystemTrayIcon.isSystemTrayAvailable()
+        self.notifications = True
+        self.recent: list[str] = []
+        self.state = "idle"
+        self.icon = QSystemTrayIcon(state_icon("idle"), self)
+        self.menu = QMenu()
+        self.menu.setObjectName("trayMenu")
+        self.menu.aboutToShow.connect(self.rebuild_menu)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._on_activated)
+        self.rebuild_menu()
+        self.set_state("idle")
+
+    def show(self) -> None:
+        if self.available:
+            self.icon.show()
+
+    def hide(self) -> None:
+        self.icon.hide()
+
+    def set_state(self, state: str) -> None:
+        self.state = state
+        self.icon.setIcon(state_icon(state))
+        self.icon.setToolTip(self.tr(STATE_WORDS.get(state, "Dialdeck")))
+
+    def notify(self, title: str, text: str) -> None:
+        if self.available and self.notifications and self.icon.isVisible():
+            self.icon.showMessage(title, text, state_icon(self.state), 6000)
+
+    def clipboard_number(self) -> DialNumber | None:
+        text = QGuiApplication.clipboard().text()[:64]
+        result = check_dial_number(text) if text.strip() else None
+        return result if isinstance(result, DialNumber) else None
+
+    def rebuild_menu(self) -> None:
+        menu = self.menu
+        menu.clear()
+        quick = menu.addAction(self.tr("Quick dial…"))
+        quick.setObjectName("trayQuickDial")
+        quick.triggered.connect(lambda: self.quick_dial_requested.emit(""))
+        number = self.clipboard_number()
+        if number is not None:
+            clip = menu.addAction(
+                self.tr("Call {number} (from clipboard)").format(number=number.display)
+            )
+            clip.setObjectName("trayCallClipboard")
+            clip.triggered.connect(lambda _=False, n=number: self.dial_requested.emit(n))
+        if self.recent:
+            recent = menu.addMenu(self.tr("Recent numbers"))
+            recent.setObjectName("trayRecent")
+            for national in self.recent[:8]:
+                shown = check_dial_number(national)
+                label = shown.display if isinstance(shown, DialNumber) else national
+                action = recent.addAction(label)
+                action.triggered.connect(
+                    lambda _=False, n=national: self.quick_dial_requested.emit(n)
+                )
+        menu.addSeparator()
+        visible = self.window.isVisible() and not self.window.isMinimized()
+        toggle = menu.addAction(self.tr("Hide Dialdeck") if visible else self.tr("Show Dialdeck"))
+        toggle.setObjectName("trayToggleWindow")
+        toggle.triggered.connect(self.toggle_window_requested)
+        notes = QAction(self.tr("Notifications"), menu)
+        notes.setObjectName("trayNotifications")
+        notes.setCheckable(True)
+        notes.setChecked(self.notifications)
+        notes.toggled.connect(self._set_notifications)
+        menu.addAction(notes)
+        menu.addSeparator()
+        quit_action = menu.addAction(self.tr("Quit Dialdeck"))
+        quit_action.setObjectName("trayQuit")
+        quit_action.triggered.connect(self.quit_requested)
+
+    def _set_notifications(self, enabled: bool) -> None:
+        self.notifications = enabled
+        self.notifications_toggled.emit(enabled)
+
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self.toggle_window_requested.emit()
+        elif reason == QSystemTrayIcon.ActivationReason.MiddleClick:
+            self.quick_dial_requested.emit("")
