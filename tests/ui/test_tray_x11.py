@@ -1,0 +1,108 @@
+"""The tray on a real X server: Xvfb, a real tray host (trayer) and real clicks (xdotool).
+
+The outer test starts Xvfb and trayer, then runs the inner test in a nested pytest on the xcb
+platform (the session's QApplication here is offscreen, which has no tray at all).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.conftest import AppFactory
+from tests.ui.test_tray_and_links import tray
+
+INNER = os.environ.get("DIALDECK_REAL_X") == "1"
+TOOLS = ("Xvfb", "trayer", "xdotool")
+
+
+def xdotool(*args: str) -> None:
+    subprocess.run(["xdotool", *args], check=True, timeout=10)
+
+
+@pytest.mark.skipif(INNER, reason="this is the outer driver")
+def test_tray_under_a_real_x_server(tmp_path: Path) -> None:
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    if missing:
+        message = f"needs {', '.join(missing)} (./run installs them on Debian)"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # on CI a missing tool is a broken install, not a reason to skip
+        pytest.skip(message)
+    display = f":{50 + os.getpid() % 40}"
+    runtime = tempfile.mkdtemp(prefix="xdg-runtime-")
+    os.chmod(runtime, 0o700)
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "DIALDECK_REAL_X": "1",
+           "XDG_RUNTIME_DIR": runtime}  # fmt: skip
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    trayer = None
+    try:
+        socket = Path(f"/tmp/.X11-unix/X{display[1:]}")
+        deadline = time.monotonic() + 10
+        while not socket.exists():
+            assert xvfb.poll() is None, "Xvfb exited"
+            assert time.monotonic() < deadline, "Xvfb did not start"
+            time.sleep(0.05)
+        trayer = subprocess.Popen(
+            ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "24"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(1.0)  # trayer claims the tray selection
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider",
+             "--basetemp", str(tmp_path / "inner")],
+            env=env, capture_output=True, text=True, timeout=240,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+        assert "1 passed" in result.stdout
+    finally:
+        for proc in (trayer, xvfb):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(10)
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+@pytest.mark.skipif(not INNER, reason="runs inside the Xvfb session started by the outer test")
+def test_real_tray_icon_menu_and_quick_dial(make_app: AppFactory) -> None:
+    app = make_app()
+    t = tray(app)
+    assert t.available
+    app.qtbot.waitUntil(
+        lambda: t.icon.isVisible() and not t.icon.geometry().isEmpty(), timeout=10_000
+    )
+    assert t.state == "sandbox"
+
+    QApplication.clipboard().setText("+91 98765 43210")
+    app.qtbot.waitUntil(lambda: QApplication.clipboard().text() == "+91 98765 43210")
+    centre = t.icon.geometry().center()
+    xdotool("mousemove", str(centre.x()), str(centre.y()), "click", "3")  # right click: the menu
+    app.qtbot.waitUntil(t.menu.isVisible, timeout=10_000)
+    texts = [a.text() for a in t.menu.actions()]
+    assert "Call +91 98765 43210 (from clipboard)" in texts
+
+    quick = next(a for a in t.menu.actions() if a.objectName() == "trayQuickDial")
+    target = t.menu.mapToGlobal(t.menu.actionGeometry(quick).center())
+    xdotool("mousemove", str(target.x()), str(target.y()), "click", "1")
+    box = app.controller.quick_dial
+    assert box is not None
+    app.qtbot.waitUntil(box.isVisible, timeout=10_000)
+    app.qtbot.keyClicks(box.number_edit, "98765 43210")
+    app.qtbot.keyClick(box.number_edit, Qt.Key.Key_Return)
+    app.qtbot.waitUntil(lambda: len(app.posts()) == 1, timeout=10_000)
+    app.qtbot.wait(500)
+    assert len(app.posts()) == 1
+
+    # Left click on the real icon brings a hidden window back.
+    app.window.hide()
+    xdotool("mousemove", str(centre.x()), str(centre.y()), "click", "1")
+    app.qtbot.waitUntil(app.window.isVisible, timeout=10_000)
