@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -15,12 +14,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +24,7 @@ from PySide6.QtWidgets import (
 from dialdeck.core.history import HistoryFilter, HistoryRow, Outcome, SortKey, outcome_label
 from dialdeck.ui.describe import clock, number
 from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
+from dialdeck.ui.widgets import row_table, search_field, with_empty_state
 
 DISPOSITIONS = (
     "",
@@ -87,16 +84,13 @@ class HistoryView(QWidget):
         self.model.loaded.connect(self._update_summary)
         self.model.modelReset.connect(self._update_summary)
 
-        self.search_edit = QLineEdit()
-        self.search_edit.setObjectName("historySearch")
-        self.search_edit.setPlaceholderText(self.tr("Search numbers and notes"))
-        self.search_edit.setAccessibleName(self.tr("Search history"))
-        self.search_edit.setClearButtonEnabled(True)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(200)
-        self._debounce.timeout.connect(self._emit_filter)
-        self.search_edit.textChanged.connect(lambda _t: self._debounce.start())
+        self.search_edit, self._debounce = search_field(
+            self,
+            name="historySearch",
+            placeholder=self.tr("Search numbers and notes"),
+            accessible=self.tr("Search history"),
+            on_settled=self._emit_filter,
+        )
 
         self.since_check = QCheckBox(self.tr("From"))
         self.since_check.setObjectName("sinceCheck")
@@ -139,16 +133,9 @@ class HistoryView(QWidget):
             lambda: self.export_requested.emit(self.current_filter())
         )
 
-        self.table = QTableView()
-        self.table.setObjectName("historyTable")
-        self.table.setAccessibleName(self.tr("Call history"))
-        self.table.setModel(self.model)
+        self.table = row_table(self.model, name="historyTable", accessible=self.tr("Call history"))
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -160,10 +147,7 @@ class HistoryView(QWidget):
 
         self.empty = QLabel()
         self.empty.setObjectName("historyEmpty")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.table)
-        self.stack.addWidget(self.empty)
+        self.stack = with_empty_state(self.table, self.empty)
         self.summary = QLabel()
         self.summary.setObjectName("historySummary")
 

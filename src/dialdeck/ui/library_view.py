@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, SignalInstance
+from PySide6.QtCore import QModelIndex, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QSplitter,
-    QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +19,7 @@ from dialdeck.ui.describe import clock
 from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
 from dialdeck.ui.player import Player
 from dialdeck.ui.player_widget import PlayerWidget
+from dialdeck.ui.widgets import row_table, search_field, with_empty_state
 
 STATE_WORDS = {
     "local": "Saved",
@@ -71,16 +68,13 @@ class LibraryView(QWidget):
         self.model.loaded.connect(self._update_empty)
         self.model.modelReset.connect(self._update_empty)
 
-        self.search_edit = QLineEdit()
-        self.search_edit.setObjectName("librarySearch")
-        self.search_edit.setPlaceholderText(self.tr("Search recordings, numbers and notes"))
-        self.search_edit.setAccessibleName(self.tr("Search recordings"))
-        self.search_edit.setClearButtonEnabled(True)
-        debounce = QTimer(self)
-        debounce.setSingleShot(True)
-        debounce.setInterval(200)
-        debounce.timeout.connect(lambda: self.search_changed.emit(self.search_edit.text()))
-        self.search_edit.textChanged.connect(lambda _t: debounce.start())
+        self.search_edit, _ = search_field(
+            self,
+            name="librarySearch",
+            placeholder=self.tr("Search recordings, numbers and notes"),
+            accessible=self.tr("Search recordings"),
+            on_settled=lambda: self.search_changed.emit(self.search_edit.text()),
+        )
 
         self.import_button = QPushButton(self.tr("Import audio…"))
         self.import_button.setObjectName("importButton")
@@ -101,14 +95,7 @@ class LibraryView(QWidget):
         self.progress.setFormat(self.tr("Downloading recording… %p%"))
         self.progress.hide()
 
-        self.table = QTableView()
-        self.table.setObjectName("libraryTable")
-        self.table.setAccessibleName(self.tr("Recordings"))
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
+        self.table = row_table(self.model, name="libraryTable", accessible=self.tr("Recordings"))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(self.model.columns)):
@@ -123,10 +110,7 @@ class LibraryView(QWidget):
             )
         )
         self.empty.setObjectName("libraryEmpty")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.table)
-        self.stack.addWidget(self.empty)
+        self.stack = with_empty_state(self.table, self.empty)
 
         self.player_widget = PlayerWidget(player)
         self.player_widget.install_shortcuts(self)
