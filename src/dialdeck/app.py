@@ -51,6 +51,33 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def install_qt_message_handler() -> None:
+    """Qt's own messages go to Dialdeck's log (redacted, rotating) instead of the terminal."""
+    import logging
+
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    from dialdeck.core.logs import qt_message_level
+
+    qt_log = logging.getLogger("qt")
+    kinds = {
+        QtMsgType.QtDebugMsg: "debug",
+        QtMsgType.QtInfoMsg: "info",
+        QtMsgType.QtWarningMsg: "warning",
+    }
+
+    def handler(kind: QtMsgType, context: object, message: str) -> None:
+        category = str(getattr(context, "category", "") or "")
+        qt_log.log(
+            qt_message_level(kinds.get(kind, "critical"), category, message),
+            "%s: %s",
+            category,
+            message,
+        )
+
+    qInstallMessageHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -107,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
 
     paths = AppPaths.resolve(args.home)
     setup_logging(paths.log_file, console=args.verbose)
+    install_qt_message_handler()
     install_excepthook()
     sandbox_config = None
     if args.sandbox_speed != 1.0:
@@ -117,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         sandbox_config = replace(SandboxConfig(), speed=args.sandbox_speed)
     options = AppOptions(
         home=args.home,
+        start_minimized=args.minimized,
         force_sandbox=args.sandbox,
         sandbox_port=args.sandbox_port,
         sandbox_config=sandbox_config,

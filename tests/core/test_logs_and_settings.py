@@ -132,3 +132,21 @@ def test_history_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     raw.close()
     with pytest.raises(RuntimeError, match="newer Dialdeck"):
         HistoryStore(db)
+
+
+def test_qt_chatter_is_debug_not_warning() -> None:
+    from dialdeck.core.logs import qt_message_level
+
+    assert (
+        qt_message_level("warning", "qt.multimedia.symbolsresolver", "Couldn't load x")
+        == logging.DEBUG
+    )
+    assert (
+        qt_message_level("warning", "default", "This plugin does not support propagateSizeHints()")
+        == logging.DEBUG
+    )
+    assert (
+        qt_message_level("warning", "default", "QPainter::begin: Paint device returned engine == 0")
+        == logging.WARNING
+    )
+    assert qt_message_level("critical", "default", "boom") == logging.ERROR

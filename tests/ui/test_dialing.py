@@ -222,3 +222,24 @@ def test_paste_with_any_formatting(make_app: AppFactory) -> None:
         app.window.dialer.number_edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier
     )
     assert app.window.dialer.preview.text() == "Will call +91 98765 43210"
+
+
+def test_lost_answer_says_outcome_unknown_and_follows_nothing(make_app: AppFactory) -> None:
+    app = make_app()
+    import httpx
+
+    sandbox = app.embedded_sandbox
+    httpx.post(
+        f"{sandbox.url}/_sandbox/faults",
+        json={"drop_rate": 1.0, "count": 1, "path_prefix": "/calls"},
+        timeout=5,
+    )
+    type_and_enter(app, "9876543210")
+    app.qtbot.waitUntil(
+        lambda: "may or may not have been placed" in app.window.dialer.preview.text()
+    )
+    assert "Check your phone before dialling again" in app.window.dialer.preview.text()
+    assert app.window.call_panel.focused is None  # polls nothing it does not know about
+    assert len(app.posts()) == 1  # and never retried
+    assert history_rows(app)[-1]["state"] == "unknown"
+    assert app.window.dialer.dial_button.isEnabled()

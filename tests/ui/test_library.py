@@ -328,3 +328,78 @@ def test_notes_edited_after_the_call(make_app: AppFactory) -> None:
     app.qtbot.waitUntil(lambda: history.model.total == 0)
     assert history.stack.currentWidget() is history.empty
     assert history.empty.text() == "No calls match these filters."
+
+
+def test_player_degrades_without_qtmultimedia(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from dialdeck.ui import player as player_module
+
+    monkeypatch.setattr(
+        player_module,
+        "_load_multimedia",
+        lambda: "Playback is unavailable on this computer (no libpulse).",
+    )
+    app = make_app()
+    controller = lib(app)
+    assert not controller.player.available
+    widget = controller.library_view.player_widget
+    assert "Playback is unavailable" in widget.message.text()
+    task = app.controller.spawn(controller.import_files([generated_wav(tmp_path / "a.wav", 16)]))
+    app.qtbot.waitUntil(task.done)
+    app.qtbot.waitUntil(
+        lambda: controller.library_view.model.rowCount() == 1
+    )  # the library still works
+    controller.library_view.table.selectRow(0)
+    app.qtbot.waitUntil(lambda: widget.title.text() == "a")
+    assert not widget.play_button.isEnabled()
+    assert controller.library_view.export_button.isEnabled()
+
+
+def test_library_works_with_no_network(make_app: AppFactory, tmp_path: Path) -> None:
+    import socket
+
+    from dialdeck.core.secrets import KeyStore
+    from tests.ui.conftest import write_account
+
+    with socket.socket() as s:  # a port where nothing listens: "no network"
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    home = tmp_path / "offline"
+    write_account(home, dead)
+    KeyStore().set(dead, "k")
+    app = make_app(home)
+    controller = lib(app)
+    task = app.controller.spawn(
+        controller.import_files([generated_wav(tmp_path / "b.wav", 16, seconds=2)])
+    )
+    app.qtbot.waitUntil(task.done)
+    app.qtbot.waitUntil(lambda: controller.library_view.model.rowCount() == 1)
+    controller.library_view.table.selectRow(0)
+    app.qtbot.waitUntil(lambda: controller.player.duration > 0)
+    controller.player.play()
+    app.qtbot.waitUntil(lambda: controller.player.position > 300, timeout=10_000)
+    history = controller.history_view
+    app.window.tabs.setCurrentWidget(history)
+    history.outcome_combo.setCurrentIndex(1)
+    app.qtbot.waitUntil(lambda: history.model.total == 0)
+
+
+def test_notes_survive_a_restart(make_app: AppFactory, tmp_path: Path) -> None:
+    home = tmp_path / "notes"
+    first = make_app(home)
+    type_and_enter(first, "9876541111")
+    first.wait_state("busy")
+    history = lib(first).history_view
+    first.qtbot.waitUntil(
+        lambda: history.model.rowCount() == 1 and history.model.row_at(0).state == "ended"
+    )
+    history.table.selectRow(0)
+    history.notes_edit.setPlainText("Busy twice: try tomorrow")
+    history.save_notes_button.click()
+    first.qtbot.waitUntil(lambda: history.model.row_at(0).notes == "Busy twice: try tomorrow")
+    first.shutdown()
+    second = make_app(home)
+    again = lib(second).history_view
+    second.qtbot.waitUntil(lambda: again.model.rowCount() == 1)
+    assert again.model.row_at(0).notes == "Busy twice: try tomorrow"

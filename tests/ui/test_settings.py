@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import keyring.backends.fail
+import pytest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from dialdeck.core.secrets import SERVICE, KeyStore
@@ -166,3 +167,26 @@ def test_retention_settings_round_trip(make_app: AppFactory, tmp_path: Path) -> 
     app.shutdown()
     again = make_app(home)
     assert again.controller.settings.retention_days == 30
+
+
+def test_uncaught_errors_are_logged_and_shown(
+    qtbot: object, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sys
+
+    from dialdeck.ui import crash
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        crash.CrashDialog, "exec", lambda self: shown.append(self.details.toPlainText()) or 0
+    )
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    crash.install_excepthook(secrets=("s3cr3t-key",))
+    try:
+        raise RuntimeError("broken with s3cr3t-key")
+    except RuntimeError as exc:
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+    assert len(shown) == 1
+    assert "RuntimeError: broken with [redacted]" in shown[0]
+    assert "s3cr3t-key" not in shown[0]
+    assert any(r.name == "dialdeck.crash" and r.exc_info for r in caplog.records)

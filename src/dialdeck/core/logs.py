@@ -52,6 +52,22 @@ def setup_logging(log_file: Path, *, level: int = logging.INFO, console: bool = 
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
+_QT_CHATTER = ("qt.multimedia.symbolsresolver", "qt.multimedia.ffmpeg", "qt.qpa.")
+
+
+def qt_message_level(kind: str, category: str, message: str) -> int:
+    """Map a Qt message to a logging level; backend probing chatter is debug, not a warning."""
+    if (
+        category.startswith(_QT_CHATTER)
+        or "propagateSizeHints" in message
+        or "support raise()" in message
+    ):
+        return logging.DEBUG
+    return {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}.get(
+        kind, logging.ERROR
+    )
+
+
 def close_logging() -> None:
     root = logging.getLogger()
     for handler in list(root.handlers):

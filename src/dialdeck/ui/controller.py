@@ -56,6 +56,7 @@ class AppOptions:
     keystore: KeyStore | None = None
     poll_policy: PollPolicy | None = None
     retry: RetryPolicy | None = None
+    start_minimized: bool = False  # --minimized: into the tray when there is one
 
 
 @dataclass
@@ -420,6 +421,8 @@ class AppController(QObject):
         )
         if tray.available:
             tray.show()
+            if self.options.start_minimized:
+                self.window.hide()
         else:
             self.window.statusBar().showMessage(
                 self.tr("No system tray on this desktop: everything works from this window."),
