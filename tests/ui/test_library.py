@@ -181,7 +181,7 @@ def test_damaged_recording_gives_a_message_not_a_crash(
     message = controller.library_view.player_widget.message
     app.qtbot.waitUntil(lambda: "cannot be played" in message.text())
     assert "web page" in message.text()
-    app.qtbot.waitUntil(lambda: library_rows(app)[0].state == RecState.MISSING)
+    app.qtbot.waitUntil(lambda: [r.state for r in library_rows(app)] == [RecState.MISSING])
     assert not controller.library_view.player_widget.play_button.isEnabled()
 
 
@@ -222,7 +222,8 @@ def test_retention_deletes_exactly_what_the_rule_says(make_app: AppFactory, tmp_
     files = [generated_wav(tmp_path / f"r{n}.wav", 16, seconds=1) for n in range(4)]  # 16 kB each
     task = app.controller.spawn(controller.import_files(files))
     app.qtbot.waitUntil(task.done)
-    rows = sorted(library_rows(app), key=lambda r: r.id)
+    rows = sorted(library_rows_now(app), key=lambda r: r.id)  # from the DB: the model reloads async
+    assert len(rows) == 4
     # The oldest carries a bookmark: protected unless the agent confirms.
     done = app.controller.spawn(
         app.controller.history.run(library.add_bookmark, rows[0].id, 0, "keep")

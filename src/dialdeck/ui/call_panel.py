@@ -236,7 +236,7 @@ class CallPanel(QWidget):
             self.legs_table.setRowCount(len(legs))
         for row, leg in enumerate(legs):
             values = (
-                describe.role(leg.role, row),
+                describe.role(leg.role),
                 describe.number(leg.number),
                 describe.leg_status(leg.status),
                 "",

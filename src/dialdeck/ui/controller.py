@@ -18,7 +18,6 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 from dialdeck.core.api import (
     ApiError,
-    AuthError,
     CallInfo,
     CloudDialerClient,
     OutcomeUnknownError,
@@ -311,10 +310,7 @@ class AppController(QObject):
                 self.tr("Outcome unknown: not following any call."), 10000
             )
             return
-        except AuthError as exc:
-            self.window.dialer.show_problem(str(exc))
-            return
-        except ApiError as exc:
+        except ApiError as exc:  # each message already says what to do next
             self.window.dialer.show_problem(str(exc))
             return
         finally:

@@ -64,7 +64,7 @@ def outcome(info: CallInfo) -> str:
     return tr("Call ended: {status}").format(status=status.value)
 
 
-def role(value: LegRole, index: int) -> str:
+def role(value: LegRole) -> str:
     words = {
         LegRole.AGENT: tr("You"),
         LegRole.DESTINATION: tr("Customer"),
