@@ -1,6 +1,6 @@
 """Save screenshots of Dialdeck's main screens, taken from the real app under Xvfb.
 
-    ./run screenshots [OUT_DIR]     (default: docs/screenshots)
+    ./run screenshots [OUT_DIR] [--dark]     (default: docs/screenshots)
 
 Starts Xvfb when there is no display, runs the app against its embedded sandbox, drives it through
 idle, ringing, connected with three legs, and an error, and saves a PNG of each.
@@ -59,6 +59,8 @@ async def until(predicate: Callable[[], bool]) -> None:
 
 
 def main(argv: list[str]) -> int:
+    dark = "--dark" in argv
+    argv = [a for a in argv if a != "--dark"]
     out = Path(argv[0]) if argv else ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
@@ -81,6 +83,20 @@ def main(argv: list[str]) -> int:
         app = QApplication(["dialdeck"])
         app.setApplicationName("Dialdeck")
         app.setQuitOnLastWindowClosed(False)
+        if dark:  # what a user with the system in dark mode sees (the OS would supply this)
+            from PySide6.QtGui import QColor, QPalette
+
+            app.setStyle("Fusion")
+            palette = QPalette()
+            role = QPalette.ColorRole
+            for which, colour in (
+                (role.Window, "#2b2d30"), (role.WindowText, "#e6e6e6"), (role.Base, "#1e1f22"),
+                (role.AlternateBase, "#26282b"), (role.Text, "#e6e6e6"), (role.Button, "#3a3d41"),
+                (role.ButtonText, "#e6e6e6"), (role.Highlight, "#3574f0"), (role.HighlightedText, "#ffffff"),
+                (role.PlaceholderText, "#8c8f94"), (role.ToolTipBase, "#3a3d41"), (role.ToolTipText, "#e6e6e6"),
+            ):  # fmt: skip
+                palette.setColor(which, QColor(colour))
+            app.setPalette(palette)
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
         config = SandboxConfig()

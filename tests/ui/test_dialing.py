@@ -243,3 +243,30 @@ def test_lost_answer_says_outcome_unknown_and_follows_nothing(make_app: AppFacto
     assert len(app.posts()) == 1  # and never retried
     assert history_rows(app)[-1]["state"] == "unknown"
     assert app.window.dialer.dial_button.isEnabled()
+
+
+def test_icons_follow_a_light_dark_switch(make_app: AppFactory) -> None:
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    app = make_app()
+    action = app.window.settings_action
+    before = action.icon().cacheKey()
+    original = QApplication.palette()
+    dark = QPalette(original)
+    dark.setColor(QPalette.ColorRole.WindowText, QColor("#f0f0f0"))
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202124"))
+    QApplication.setPalette(dark)
+    try:
+        app.qtbot.waitUntil(lambda: action.icon().cacheKey() != before)
+        image = action.icon().pixmap(24, 24).toImage()
+        drawn = [
+            image.pixelColor(x, y)
+            for x in range(24)
+            for y in range(24)
+            if image.pixelColor(x, y).alpha() > 200
+        ]
+        assert drawn
+        assert all(c.lightness() > 200 for c in drawn)  # light icon on the dark palette
+    finally:
+        QApplication.setPalette(original)

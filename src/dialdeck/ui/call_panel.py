@@ -26,16 +26,17 @@ from PySide6.QtWidgets import (
 
 from dialdeck.core.api import LegRole, LegStatus
 from dialdeck.ui import describe
-from dialdeck.ui.icons import icon
+from dialdeck.ui.icons import set_icon
 
 if TYPE_CHECKING:
     from dialdeck.core.calls import TrackedCall
 
 BADGE_COLOURS = {
-    LegStatus.DIALING: "#b7791f",
-    LegStatus.JOINED: "#2f855a",
-    LegStatus.LEFT: "#718096",
-    LegStatus.FAILED: "#c53030",
+    # Mid-tones that read on light and dark backgrounds alike.
+    LegStatus.DIALING: "#d69e2e",
+    LegStatus.JOINED: "#38a169",
+    LegStatus.LEFT: "#8a94a6",
+    LegStatus.FAILED: "#e53e3e",
 }
 COLUMNS = ("Who", "Number", "Status", "For")
 
@@ -102,9 +103,8 @@ class CallPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
 
-        self.add_participant_button = QPushButton(
-            icon("person-add"), self.tr("Add participant / Transfer…")
-        )
+        self.add_participant_button = QPushButton(self.tr("Add participant / Transfer…"))
+        set_icon(self.add_participant_button, "person-add")
         self.add_participant_button.setObjectName("addParticipantButton")
         self.add_participant_button.setAccessibleName(self.tr("Add participant or transfer"))
         self.add_participant_button.setToolTip(

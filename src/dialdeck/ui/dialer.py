@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from dialdeck.core.numbers import DialNumber, InvalidNumber, check_dial_number
-from dialdeck.ui.icons import icon
+from dialdeck.ui.icons import set_icon
 
 KEYPAD = [("1", ""), ("2", "ABC"), ("3", "DEF"), ("4", "GHI"), ("5", "JKL"), ("6", "MNO"),
           ("7", "PQRS"), ("8", "TUV"), ("9", "WXYZ"), ("*", ""), ("0", "+"), ("#", "")]  # fmt: skip
@@ -78,14 +78,14 @@ class DialerPanel(QWidget):
 
         self.backspace_button = QToolButton()
         self.backspace_button.setObjectName("backspaceButton")
-        self.backspace_button.setIcon(icon("backspace"))
+        set_icon(self.backspace_button, "backspace")
         self.backspace_button.setToolTip(self.tr("Delete last digit (Backspace)"))
         self.backspace_button.setAccessibleName(self.tr("Delete last digit"))
         self.backspace_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.backspace_button.clicked.connect(self.backspace)
         self.clear_button = QToolButton()
         self.clear_button.setObjectName("clearButton")
-        self.clear_button.setIcon(icon("clear"))
+        set_icon(self.clear_button, "clear")
         self.clear_button.setToolTip(self.tr("Clear the number (Esc)"))
         self.clear_button.setAccessibleName(self.tr("Clear number"))
         self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -104,9 +104,8 @@ class DialerPanel(QWidget):
         self.ring_time_spin.setSuffix(self.tr(" s"))
         self.ring_time_spin.setAccessibleName(self.tr("Ring time in seconds"))
 
-        self.dial_button = QPushButton(
-            icon("call", self.palette().buttonText().color()), self.tr("Dial")
-        )
+        self.dial_button = QPushButton(self.tr("Dial"))
+        set_icon(self.dial_button, "call", QPalette.ColorRole.ButtonText)
         self.dial_button.setObjectName("dialButton")
         self.dial_button.setAccessibleName(self.tr("Dial"))
         self.dial_button.setToolTip(self.tr("Place the call (Enter)"))
@@ -121,7 +120,7 @@ class DialerPanel(QWidget):
         self.recent_list.itemActivated.connect(self._on_recent_activated)
         self.redial_button = QToolButton()
         self.redial_button.setObjectName("redialButton")
-        self.redial_button.setIcon(icon("redial"))
+        set_icon(self.redial_button, "redial")
         self.redial_button.setText(self.tr("Redial"))
         self.redial_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.redial_button.setToolTip(self.tr("Put the last number back in the dialer (Ctrl+R)"))

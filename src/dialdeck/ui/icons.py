@@ -6,8 +6,18 @@ from __future__ import annotations
 from functools import cache
 
 from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QGuiApplication,
+    QIcon,
+    QIconEngine,
+    QPainter,
+    QPalette,
+    QPixmap,
+)
 from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QAbstractButton, QWidget
 
 from dialdeck.resources import resource_path
 
@@ -59,6 +69,34 @@ def icon(name: str, color: QColor | None = None) -> QIcon:
         palette = app.palette() if isinstance(app, QGuiApplication) else QPalette()
         color = palette.color(QPalette.ColorRole.WindowText)
     return _icon(name, color.name())
+
+
+ICON_PROPERTY = "dialdeckIcon"  # remembered on each widget/action so a theme switch can redraw it
+
+
+def set_icon(
+    target: QAbstractButton | QAction,
+    name: str,
+    role: QPalette.ColorRole = QPalette.ColorRole.WindowText,
+) -> None:
+    """Give ``target`` a palette-coloured icon that follows light/dark switches (see refresh)."""
+    target.setProperty(ICON_PROPERTY, f"{name}|{role.name}")
+    app = QGuiApplication.instance()
+    palette = app.palette() if isinstance(app, QGuiApplication) else QPalette()
+    target.setIcon(icon(name, palette.color(role)))
+
+
+def refresh_icons(root: QWidget) -> None:
+    """Redraw every themed icon under ``root`` in the current palette's colours."""
+    targets: list[QAbstractButton | QAction] = [
+        *root.findChildren(QAbstractButton),
+        *root.findChildren(QAction),
+    ]
+    for target in targets:
+        value = target.property(ICON_PROPERTY)
+        if isinstance(value, str) and "|" in value:
+            name, role = value.split("|", 1)
+            set_icon(target, name, QPalette.ColorRole[role])
 
 
 def app_icon() -> QIcon:

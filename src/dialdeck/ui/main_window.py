@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from dialdeck import APP_NAME
 from dialdeck.ui.call_panel import CallPanel
 from dialdeck.ui.dialer import DialerPanel
-from dialdeck.ui.icons import app_icon, icon
+from dialdeck.ui.icons import app_icon, refresh_icons, set_icon
 
 # Colours chosen to read on both light and dark palettes; everything else follows the system.
 STYLE = """
@@ -82,7 +82,8 @@ class MainWindow(QMainWindow):
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
-        self.settings_action = QAction(icon("settings"), self.tr("Settings…"), self)
+        self.settings_action = QAction(self.tr("Settings…"), self)
+        set_icon(self.settings_action, "settings")
         self.settings_action.setObjectName("settingsAction")
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.setShortcuts(
@@ -122,6 +123,12 @@ class MainWindow(QMainWindow):
         self.mode_badge.setProperty("mode", mode)
         self.mode_badge.style().unpolish(self.mode_badge)
         self.mode_badge.style().polish(self.mode_badge)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The system switched light/dark: redraw the icons in the new palette's colours."""
+        if event.type() == QEvent.Type.PaletteChange:
+            refresh_icons(self)
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing asks the controller to shut down in order; it closes us when done."""
