@@ -92,12 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     app.setQuitOnLastWindowClosed(False)  # the controller quits, after an orderly shutdown
 
     # One Dialdeck per user and --home: a second launch hands over its number and exits.
+    from dialdeck.core.paths import AppPaths
     from dialdeck.platform.single_instance import Handover, InstanceServer, forward, server_name
 
-    home = args.home or (
-        Path(os.environ["DIALDECK_HOME"]) if os.environ.get("DIALDECK_HOME") else None
-    )
-    instance_name = server_name(home)
+    paths = AppPaths.resolve(args.home)  # --home, DIALDECK_HOME, or the platform's folders
+    instance_name = server_name(paths.config_dir)
     handed_over = [args.number] if args.number else []
     handover = forward(instance_name, handed_over)
     if handover is Handover.FORWARDED:
@@ -128,11 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     import qasync
 
     from dialdeck.core.logs import close_logging, setup_logging
-    from dialdeck.core.paths import AppPaths
     from dialdeck.ui.controller import AppController, AppOptions
     from dialdeck.ui.crash import install_excepthook
 
-    paths = AppPaths.resolve(args.home)
     setup_logging(paths.log_file, console=args.verbose)
     install_qt_message_handler()
     install_excepthook()

@@ -148,7 +148,7 @@ def second_launch(app: AppHarness, home: Path, *args: str) -> tuple[int, float, 
 
 def listening_app(make_app: AppFactory, home: Path) -> tuple[AppHarness, InstanceServer]:
     app = make_app(home)
-    server = InstanceServer(server_name(home))
+    server = InstanceServer(server_name(AppPaths.resolve(home).config_dir))
     assert server.listen()
     server.arguments_received.connect(app.controller.handle_args)
     return app, server
@@ -168,7 +168,9 @@ def test_second_launch_hands_its_link_to_the_running_instance(
         assert app.window.isVisible()  # brought to the front
         assert app.posts() == []
         # A different --home is a different instance: it would start its own window instead.
-        assert server_name(tmp_path / "other") != server_name(home)
+        assert server_name(AppPaths.resolve(tmp_path / "other").config_dir) != server_name(
+            AppPaths.resolve(home).config_dir
+        )
     finally:
         server.close()
 

@@ -136,8 +136,3 @@ def check_dial_number(text: str) -> DialNumber | InvalidNumber:
         return parse_dial_number(text)
     except InvalidNumber as problem:
         return problem
-
-
-def looks_like_number(text: str) -> bool:
-    """Cheap test for "is there a number on the clipboard" before the full pipeline runs."""
-    return isinstance(check_dial_number(text[:64]), DialNumber)

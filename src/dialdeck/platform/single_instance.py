@@ -19,8 +19,9 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 log = logging.getLogger("dialdeck.instance")
 
 
-def server_name(home: Path | None) -> str:
-    where = str(home.expanduser().resolve()) if home else "default"
+def server_name(config_dir: Path) -> str:
+    """Per user and per configuration folder (so each --home is its own instance)."""
+    where = str(config_dir.expanduser().resolve())
     digest = hashlib.sha256(f"{getpass.getuser()}|{where}".encode()).hexdigest()[:16]
     return f"dialdeck-{digest}"
 

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Coroutine
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,7 +70,6 @@ class Connection:
     sandbox: bool
     controls: Any = None  # SandboxControls in sandbox mode
     server: Any = None  # the embedded SandboxServer
-    tracked: dict[str, TrackedCall] = field(default_factory=dict)
 
 
 class AppController(QObject):

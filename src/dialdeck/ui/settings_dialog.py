@@ -262,8 +262,7 @@ class SettingsDialog(QDialog):
 
     def _on_register(self) -> None:
         self.register_button.setEnabled(False)
-        self.register_requested_text = self.tr("Registering…")
-        self.register_result.setText(self.register_requested_text)
+        self.register_result.setText(self.tr("Registering…"))
         self.register_links_requested.emit()
 
     def show_register_result(self, message: str) -> None:
