@@ -400,3 +400,33 @@ async def test_sandbox_speed_is_applied(client: CloudDialerClient) -> None:
     accepted = await client.initiate_call(call_request())
     await poll_until_over(client, accepted.call_id)
     assert anyio.current_time() - started < 25 / SPEED * 3
+
+
+async def test_cancelled_while_opening_the_part_file_leaks_no_handle(
+    client: CloudDialerClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import io
+    import time
+
+    final = await finished_call_with_recording(client)
+    assert final.recording_url
+    opened: list[io.BufferedWriter] = []
+    real_open = Path.open
+
+    def slow_open(self: Path, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.3)  # the worker thread is still opening when the task is cancelled
+        handle = real_open(self, *args, **kwargs)
+        opened.append(handle)
+        return handle
+
+    monkeypatch.setattr(Path, "open", slow_open)
+    task = asyncio.ensure_future(client.download_recording(final.recording_url, tmp_path / "r.wav"))
+    await anyio.sleep(0.1)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    with anyio.fail_after(3):
+        while not opened or not opened[0].closed:
+            await anyio.sleep(0.02)
+    assert not (tmp_path / "r.wav").exists()

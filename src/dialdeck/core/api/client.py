@@ -18,7 +18,7 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -313,7 +313,7 @@ class CloudDialerClient:
                 else:
                     await response.aread()
                     raise error_for_status(response)
-                fh = await asyncio.to_thread(part.open, mode)
+                fh = await _open_off_loop(part, mode)
                 try:
                     done = offset
                     if progress:
@@ -326,7 +326,11 @@ class CloudDialerClient:
                         if progress:
                             progress(done, total)
                 finally:
-                    await asyncio.to_thread(fh.close)
+                    try:
+                        await asyncio.to_thread(fh.close)
+                    except asyncio.CancelledError:
+                        fh.close()  # cancelled while closing: close here, never leak the handle
+                        raise
         except httpx.TimeoutException as exc:
             raise RequestTimeoutError(detail=f"download: {type(exc).__name__}") from None
         except httpx.HTTPError as exc:
@@ -344,6 +348,19 @@ def _content_range_start(value: str) -> int | None:
 def _total_from_range(value: str) -> int | None:
     total = value.rsplit("/", 1)[-1]
     return int(total) if total.isdigit() else None
+
+
+async def _open_off_loop(path: Path, mode: str) -> IO[bytes]:
+    """Open on a worker thread; if we are cancelled meanwhile, the file is closed when it opens."""
+    opening = asyncio.ensure_future(asyncio.to_thread(path.open, mode))
+    try:
+        fh: IO[bytes] = await asyncio.shield(opening)
+    except asyncio.CancelledError:
+        opening.add_done_callback(
+            lambda done: done.cancelled() or done.exception() or done.result().close()
+        )
+        raise
+    return fh
 
 
 def _size_or_zero(path: Path) -> int:
