@@ -150,3 +150,27 @@ def test_qt_chatter_is_debug_not_warning() -> None:
         == logging.WARNING
     )
     assert qt_message_level("critical", "default", "boom") == logging.ERROR
+
+
+def test_log_writes_happen_off_the_calling_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging.handlers
+    import threading
+
+    writers: list[str] = []
+    original = logging.handlers.RotatingFileHandler.emit
+
+    def spy(self: logging.handlers.RotatingFileHandler, record: logging.LogRecord) -> None:
+        writers.append(threading.current_thread().name)
+        original(self, record)
+
+    monkeypatch.setattr(logging.handlers.RotatingFileHandler, "emit", spy)
+    setup_logging(tmp_path / "d.log")
+    try:
+        logging.getLogger("dialdeck.test").warning("hello")
+    finally:
+        close_logging()
+    assert writers
+    assert threading.current_thread().name not in writers
+    assert "hello" in (tmp_path / "d.log").read_text()

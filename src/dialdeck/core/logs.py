@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 from pathlib import Path
+from queue import Queue
 
 from dialdeck.core.redact import redact_text
 
@@ -29,14 +30,15 @@ def add_secret(secret: str | None) -> None:
         _formatter.secrets.add(secret)
 
 
+_listener: logging.handlers.QueueListener | None = None
+
+
 def setup_logging(log_file: Path, *, level: int = logging.INFO, console: bool = False) -> None:
+    """Log through a queue: callers (the GUI thread included) never wait on the disk; a listener
+    thread formats (redacting) and writes to the rotating file."""
+    global _listener
+    close_logging()
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    root = logging.getLogger()
-    root.setLevel(level)
-    for handler in list(root.handlers):
-        if getattr(handler, "_dialdeck", False):
-            root.removeHandler(handler)
-            handler.close()
     file_handler = logging.handlers.RotatingFileHandler(
         log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8", delay=True
     )
@@ -45,8 +47,14 @@ def setup_logging(log_file: Path, *, level: int = logging.INFO, console: bool = 
         handlers.append(logging.StreamHandler())
     for handler in handlers:
         handler.setFormatter(_formatter)
-        handler._dialdeck = True  # type: ignore[attr-defined]
-        root.addHandler(handler)
+    queue: Queue[logging.LogRecord] = Queue()
+    _listener = logging.handlers.QueueListener(queue, *handlers, respect_handler_level=True)
+    _listener.start()
+    queue_handler = logging.handlers.QueueHandler(queue)
+    queue_handler._dialdeck = True  # type: ignore[attr-defined]
+    root = logging.getLogger()
+    root.setLevel(level)
+    root.addHandler(queue_handler)
     # httpx logs full URLs at INFO: recording URLs are private.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
@@ -69,8 +77,15 @@ def qt_message_level(kind: str, category: str, message: str) -> int:
 
 
 def close_logging() -> None:
+    """Detach, then let the listener write out what is queued and close the file."""
+    global _listener
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_dialdeck", False):
             root.removeHandler(handler)
             handler.close()
+    if _listener is not None:
+        _listener.stop()
+        for handler in _listener.handlers:
+            handler.close()
+        _listener = None
