@@ -270,3 +270,25 @@ def test_icons_follow_a_light_dark_switch(make_app: AppFactory) -> None:
         assert all(c.lightness() > 200 for c in drawn)  # light icon on the dark palette
     finally:
         QApplication.setPalette(original)
+
+
+def test_sandbox_port_flag_and_a_busy_port(make_app: AppFactory, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    app = make_app(tmp_path / "port", sandbox_port=free)
+    assert app.embedded_sandbox.port == free
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        blocked = make_app(tmp_path / "busy", sandbox_port=taken)  # starts; says why it cannot dial
+        assert blocked.window.mode_badge.text() == "Sandbox unavailable"
+        assert f"could not start on port {taken}" in blocked.window.dialer.preview.text()
+        type_and_enter(blocked, "9876543210")
+        assert "Choose another --sandbox-port" in blocked.window.dialer.preview.text()
+        assert blocked.controller.library is not None  # history and recordings still there
+        assert blocked.window.tabs.count() == 3

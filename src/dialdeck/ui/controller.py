@@ -144,8 +144,9 @@ class AppController(QObject):
         self.library.retention = self._retention_policy()
         self.library.start()
         self._start_tray()
-        await self._connect()
-        await self._resume_live_calls()
+        connected = await self._connect()
+        if connected:
+            await self._resume_live_calls()
         if interrupted:
             self.window.statusBar().showMessage(
                 self.tr(
@@ -153,7 +154,7 @@ class AppController(QObject):
                 ).format(n=interrupted)
             )
         self.is_ready = True
-        self.window.dialer.set_ready(True)
+        self.window.dialer.set_ready(connected)
         self.ready.emit()
         if self._pending_args is not None:
             args, self._pending_args = self._pending_args, None
@@ -163,7 +164,8 @@ class AppController(QObject):
     def sandbox_mode(self) -> bool:
         return self.options.force_sandbox or self.settings.account is None
 
-    async def _connect(self) -> None:
+    async def _connect(self) -> bool:
+        """Build the client, tracker and dialer for the current mode; False if that is impossible."""
         policy = self.options.poll_policy or PollPolicy()
         policy = replace(policy, factor=policy.factor * self.settings.poll_speed.factor)
         if self.sandbox_mode:
@@ -182,12 +184,16 @@ class AppController(QObject):
                 url = await asyncio.to_thread(server.start)
             except OSError as exc:
                 self.window.set_mode("offline", self.tr("Sandbox unavailable"))
-                self.window.dialer.show_problem(
+                self.window.dialer.set_unavailable(
                     self.tr("The sandbox could not start on port {port}: {reason}").format(
                         port=self.options.sandbox_port, reason=exc.strerror or exc
                     )
+                    + " "
+                    + self.tr(
+                        "Choose another --sandbox-port, or close what uses it. History and Recordings still work."
+                    )
                 )
-                raise
+                return False
             client = CloudDialerClient(url, DEMO_API_KEY, retry=self.options.retry)
             caller_ids, agent = list(DEMO_CALLER_IDS), AgentIdentity(crm_username=DEMO_AGENT)
             controls, sandbox = SandboxControls(url), True
@@ -238,6 +244,7 @@ class AppController(QObject):
         self.window.dialer.set_caller_ids(caller_ids, self.settings.caller_id)
         self.window.call_panel.set_sandbox_mode(sandbox)
         self._update_tray_state()
+        return True
 
     async def _disconnect(self) -> None:
         connection, self.connection = self.connection, None
@@ -661,9 +668,10 @@ class AppController(QObject):
             self.spawn(self.library.apply_retention(), "retention")
         self.window.dialer.set_ready(False)
         await self._disconnect()
-        await self._connect()
-        await self._resume_live_calls()
-        self.window.dialer.set_ready(True)
+        connected = await self._connect()
+        if connected:
+            await self._resume_live_calls()
+        self.window.dialer.set_ready(connected)
 
     def _retention_policy(self) -> RetentionPolicy:
         gb = self.settings.retention_gb

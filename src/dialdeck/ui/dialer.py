@@ -41,6 +41,7 @@ class DialerPanel(QWidget):
         self.setMinimumWidth(320)
         self._busy = False
         self._ready = False  # services not started yet: typing works, dialling waits
+        self._unavailable = ""  # why dialling cannot work at all right now
 
         self.number_edit = QLineEdit()
         self.number_edit.setObjectName("numberEdit")
@@ -179,6 +180,15 @@ class DialerPanel(QWidget):
 
     def set_ready(self, ready: bool) -> None:
         self._ready = ready
+        if ready:
+            self._unavailable = ""
+        self._update_dial_button()
+
+    def set_unavailable(self, reason: str) -> None:
+        """Dialling cannot work now (e.g. the sandbox could not start): say why, every time."""
+        self._unavailable = reason
+        self._ready = False
+        self.show_problem(reason)
         self._update_dial_button()
 
     def set_busy(self, busy: bool) -> None:
@@ -242,7 +252,8 @@ class DialerPanel(QWidget):
             return  # one call per intent: the request in flight is the answer
         if not self._ready:
             self._show(
-                self.tr("Still connecting to CloudDialer: press Enter again in a moment"),
+                self._unavailable
+                or self.tr("Still connecting to CloudDialer: press Enter again in a moment"),
                 error=True,
             )
             return
