@@ -348,9 +348,7 @@ class AppController(QObject):
         for event in call.events:
             if event.startswith("participant-failed:") and info is not None:
                 index = int(event.split(":")[1])
-                number = info.legs[index].number
-                shown = check_dial_number(number)
-                who = shown.display if isinstance(shown, DialNumber) else number
+                who = describe.number(info.legs[index].number)
                 if panel.focused is call:
                     panel.show_notice(
                         self.tr(
@@ -394,7 +392,7 @@ class AppController(QObject):
         info = call.info
         if info is None or call.reconnecting:
             return
-        if headline.startswith(("Ringing your phone", "Connected")) or info.is_over:
+        if describe.worth_notifying(call):
             self.tray.notify(call.number, headline)
         for event in call.events:
             if event.startswith("participant-failed:"):

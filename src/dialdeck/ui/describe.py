@@ -44,6 +44,20 @@ def call_state(call: TrackedCall) -> str:
     return tr("CloudDialer says: {status}").format(status=info.call_status.value)
 
 
+def worth_notifying(call: TrackedCall) -> bool:
+    """The moments an agent wants a notification for: their phone rings, the call connects, it
+    ends. Decided on state, not on the (translatable) words of the headline."""
+    info = call.info
+    if info is None or call.reconnecting or call.error:
+        return False
+    if info.is_over or info.call_status is CallStatus.ANSWER:
+        return True
+    agent = next((leg for leg in info.legs if leg.role is LegRole.AGENT), None)
+    return info.call_status is CallStatus.INITIATED and (
+        agent is None or agent.status is LegStatus.DIALING
+    )
+
+
 def outcome(info: CallInfo) -> str:
     status = info.call_status
     has_customer_leg = any(leg.role is LegRole.DESTINATION for leg in info.legs)
