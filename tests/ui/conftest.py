@@ -117,11 +117,13 @@ def make_app(
         harness.shutdown()
 
 
-def write_account(home: Path, base_url: str, **changes: Any) -> None:
-    """Set up a "real account" pointing at a sandbox server (plain http is fine on loopback)."""
+def write_account(home: Path, base_url: str, key: str, **changes: Any) -> None:
+    """Set up a "real account" pointing at a sandbox server (plain http is fine on loopback),
+    with its key in the (in-memory) keyring."""
     account = AccountSettings(
         base_url=base_url, caller_ids=list(DEMO_CALLER_IDS), crm_username=DEMO_AGENT
     )
-    for key, value in changes.items():
-        setattr(account, key, value)
+    for name, value in changes.items():
+        setattr(account, name, value)
     save_settings(AppPaths.resolve(home).settings_file, Settings(account=account))
+    KeyStore().set(base_url, key)

@@ -9,7 +9,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 from dialdeck.core.calls import TrackedCall
-from dialdeck.core.secrets import KeyStore
 from dialdeck.sandbox import SandboxServer
 from dialdeck.ui import describe
 from tests.conftest import RESTRICTED_KEY, MemoryKeyring
@@ -131,8 +130,7 @@ def test_wrong_key_and_forbidden_network_messages(
     make_app: AppFactory, sandbox: SandboxServer, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
     home = tmp_path / "wrongkey"
-    write_account(home, sandbox.url)
-    KeyStore().set(sandbox.url, "not-the-key")
+    write_account(home, sandbox.url, "not-the-key")
     app = make_app(home)
     assert app.window.mode_badge.text() == "CloudDialer account"
     type_and_enter(app, "9876543210")
@@ -140,8 +138,7 @@ def test_wrong_key_and_forbidden_network_messages(
     assert "Open Settings" in app.window.dialer.preview.text()
 
     home = tmp_path / "restricted"
-    write_account(home, sandbox.url)
-    KeyStore().set(sandbox.url, RESTRICTED_KEY)
+    write_account(home, sandbox.url, RESTRICTED_KEY)
     app2 = make_app(home)
     type_and_enter(app2, "9876543210")
     app2.qtbot.waitUntil(

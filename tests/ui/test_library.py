@@ -28,6 +28,13 @@ def lib(app: AppHarness) -> LibraryController:
     return app.controller.library
 
 
+def import_and_wait(app: AppHarness, files: list[Path]) -> tuple[int, list[str]]:
+    task = app.controller.spawn(lib(app).import_files(files))
+    app.qtbot.waitUntil(task.done, timeout=15_000)
+    result: tuple[int, list[str]] = task.result()
+    return result
+
+
 def library_rows(app: AppHarness) -> list[library.RecordingRow]:
     model = lib(app).library_view.model
     return [model.row_at(r) for r in range(model.rowCount())]
@@ -149,10 +156,7 @@ def test_import_real_and_damaged_files(make_app: AppFactory, tmp_path: Path) -> 
     wrong.write_bytes(b"RIFX" + sources[1].read_bytes()[4:])
     empty = tmp_path / "empty.wav"
     empty.write_bytes(b"")
-    controller = lib(app)
-    task = app.controller.spawn(controller.import_files([*sources, truncated, wrong, empty]))
-    app.qtbot.waitUntil(task.done, timeout=15_000)
-    imported, problems = task.result()
+    imported, problems = import_and_wait(app, [*sources, truncated, wrong, empty])
     assert imported == len(sources)
     assert [p.split(":")[0] for p in problems] == ["truncated.wav", "wrong-header.wav", "empty.wav"]
     assert "truncated" in problems[0]
@@ -169,10 +173,7 @@ def test_damaged_recording_gives_a_message_not_a_crash(
 ) -> None:
     app = make_app()
     controller = lib(app)
-    task = app.controller.spawn(
-        controller.import_files([generated_wav(tmp_path / "ok.wav", 16, seconds=2)])
-    )
-    app.qtbot.waitUntil(task.done)
+    import_and_wait(app, [generated_wav(tmp_path / "ok.wav", 16, seconds=2)])
     app.qtbot.waitUntil(lambda: controller.library_view.model.rowCount() == 1)
     row = library_rows(app)[0]
     assert row.path is not None
@@ -189,10 +190,7 @@ def test_bookmarks_and_notes_survive_a_restart(make_app: AppFactory, tmp_path: P
     home = tmp_path / "home"
     first = make_app(home)
     controller = lib(first)
-    task = first.controller.spawn(
-        controller.import_files([generated_wav(tmp_path / "talk.wav", 16, seconds=3)])
-    )
-    first.qtbot.waitUntil(task.done)
+    import_and_wait(first, [generated_wav(tmp_path / "talk.wav", 16, seconds=3)])
     first.qtbot.waitUntil(lambda: controller.library_view.model.rowCount() == 1)
     controller.library_view.table.selectRow(0)
     widget = controller.library_view.player_widget
@@ -220,8 +218,7 @@ def test_retention_deletes_exactly_what_the_rule_says(make_app: AppFactory, tmp_
     app = make_app()
     controller = lib(app)
     files = [generated_wav(tmp_path / f"r{n}.wav", 16, seconds=1) for n in range(4)]  # 16 kB each
-    task = app.controller.spawn(controller.import_files(files))
-    app.qtbot.waitUntil(task.done)
+    import_and_wait(app, files)
     rows = sorted(library_rows_now(app), key=lambda r: r.id)  # from the DB: the model reloads async
     assert len(rows) == 4
     # The oldest carries a bookmark: protected unless the agent confirms.
@@ -346,8 +343,7 @@ def test_player_degrades_without_qtmultimedia(
     assert not controller.player.available
     widget = controller.library_view.player_widget
     assert "Playback is unavailable" in widget.message.text()
-    task = app.controller.spawn(controller.import_files([generated_wav(tmp_path / "a.wav", 16)]))
-    app.qtbot.waitUntil(task.done)
+    import_and_wait(app, [generated_wav(tmp_path / "a.wav", 16)])
     app.qtbot.waitUntil(
         lambda: controller.library_view.model.rowCount() == 1
     )  # the library still works
@@ -360,21 +356,16 @@ def test_player_degrades_without_qtmultimedia(
 def test_library_works_with_no_network(make_app: AppFactory, tmp_path: Path) -> None:
     import socket
 
-    from dialdeck.core.secrets import KeyStore
     from tests.ui.conftest import write_account
 
     with socket.socket() as s:  # a port where nothing listens: "no network"
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}"
     home = tmp_path / "offline"
-    write_account(home, dead)
-    KeyStore().set(dead, "k")
+    write_account(home, dead, "k")
     app = make_app(home)
     controller = lib(app)
-    task = app.controller.spawn(
-        controller.import_files([generated_wav(tmp_path / "b.wav", 16, seconds=2)])
-    )
-    app.qtbot.waitUntil(task.done)
+    import_and_wait(app, [generated_wav(tmp_path / "b.wav", 16, seconds=2)])
     app.qtbot.waitUntil(lambda: controller.library_view.model.rowCount() == 1)
     controller.library_view.table.selectRow(0)
     app.qtbot.waitUntil(lambda: controller.player.duration > 0)

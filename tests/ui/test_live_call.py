@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from dialdeck.core.secrets import KeyStore
 from dialdeck.sandbox import DEMO_API_KEY, SandboxServer
 from dialdeck.ui.participant_dialog import AddParticipantDialog
 from tests.conftest import sandbox_config
@@ -112,8 +111,7 @@ def test_server_killed_mid_call_shows_reconnecting_and_recovers(
     make_app: AppFactory, own_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     home = tmp_path / "acct"
-    write_account(home, own_sandbox.url)
-    KeyStore().set(own_sandbox.url, DEMO_API_KEY)
+    write_account(home, own_sandbox.url, DEMO_API_KEY)
     app = make_app(home)
     connected_call(app)
     own_sandbox.stop()
@@ -129,8 +127,7 @@ def test_restart_resumes_a_live_call(
     make_app: AppFactory, own_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     home = tmp_path / "acct"
-    write_account(home, own_sandbox.url)
-    KeyStore().set(own_sandbox.url, DEMO_API_KEY)
+    write_account(home, own_sandbox.url, DEMO_API_KEY)
     first = make_app(home)
     connected_call(first)
     call_id = first.window.call_panel.focused.call_id  # type: ignore[union-attr]
