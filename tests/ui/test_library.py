@@ -335,7 +335,7 @@ def test_player_degrades_without_qtmultimedia(
 
     monkeypatch.setattr(
         player_module,
-        "_load_multimedia",
+        "multimedia_problem",
         lambda: "Playback is unavailable on this computer (no libpulse).",
     )
     app = make_app()

@@ -132,6 +132,7 @@ class PlayerWidget(QWidget):
             )
         )
         player.failed.connect(self.show_message)
+        player.notice.connect(self._show_notice)
         self.set_enabled(False)
         if not player.available:
             self.show_message(player.unavailable_reason)
@@ -165,7 +166,7 @@ class PlayerWidget(QWidget):
 
     def show_recording(self, title: str) -> None:
         self.title.setText(title)
-        self.message.hide()
+        self._show_notice(self.player.device_notice)
         self.set_enabled(True)
 
     def clear(self, text: str = "") -> None:
@@ -177,6 +178,17 @@ class PlayerWidget(QWidget):
         self.time_label.setText("0:00 / 0:00")
 
     def show_message(self, text: str) -> None:
+        """An error about this recording (red)."""
+        self._set_message(text, "error")
+
+    def _show_notice(self, text: str) -> None:
+        """Information that does not stop playback, e.g. no sound device."""
+        self._set_message(text, "info")
+
+    def _set_message(self, text: str, state: str) -> None:
+        self.message.setProperty("state", state)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
