@@ -383,9 +383,20 @@ def test_plain_http_only_for_loopback() -> None:
         "ftp://x",
         "api.clouddialer.in",
         "",
+        "https://api.clouddialer.in:99999",
+        "https://api.clouddialer.in:port",
+        "https://user:pw@api.clouddialer.in",
+        "https://api.clouddialer.in/?x=1",
+        "https://api cloud dialer.in",
+        "https://api.clouddialer.in/a\x00b",
+        "https://",
+        "https://[::1",
     ):
-        with pytest.raises(InsecureUrlError):
+        with pytest.raises(InsecureUrlError) as caught:
             check_base_url(bad)
+        assert str(caught.value).strip(), bad  # always a message the agent can act on
+    with pytest.raises(InsecureUrlError, match=r"https://api\.clouddialer\.in"):
+        check_base_url("api.clouddialer.in")
 
 
 def test_client_repr_never_shows_the_key() -> None:

@@ -16,6 +16,7 @@ from dialdeck.core.settings import (
     PollSpeed,
     Settings,
     load_settings,
+    read_settings,
     save_settings,
 )
 from dialdeck.core.store import MIGRATIONS, CallState, HistoryStore
@@ -72,11 +73,27 @@ def test_settings_round_trip_and_damaged_file(tmp_path: Path) -> None:
     assert loaded.recent_numbers[0] == "9876543205"
     assert len(loaded.recent_numbers) == 20
     assert "api_key" not in json.loads(path.read_text())["account"]
-    path.write_text("{not json")
-    assert load_settings(path) == Settings()
     path.write_text(json.dumps({"max_ring_time": 9999, "poll_speed": "warp", "account": {"x": 1}}))
     assert load_settings(path).max_ring_time == 30
     assert list(tmp_path.glob(".settings-*")) == []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"{not json", b"\xff\xfe garbage", b"[1, 2]", b'{"account": "https://x"}', b"[" * 100_000],
+)
+def test_damaged_settings_are_kept_aside_not_overwritten(tmp_path: Path, damage: bytes) -> None:
+    path = tmp_path / "settings.json"
+    path.write_bytes(damage)
+    read = read_settings(path)
+    assert read.settings == Settings()
+    assert read.damaged_copy is not None
+    assert read.damaged_copy.read_bytes() == damage  # the agent's set-up is still there
+    assert str(read.damaged_copy) in read.problem
+    assert not path.exists()
+    save_settings(path, read.settings)  # the next save cannot touch the damaged copy
+    assert read.damaged_copy.read_bytes() == damage
+    assert read_settings(path).problem == ""
 
 
 def test_history_store_lifecycle_and_crash_recovery(tmp_path: Path) -> None:

@@ -53,7 +53,7 @@ def test_formats_of_one_number_normalise_identically(text: str) -> None:
     [
         ("", "Enter a phone number"),
         ("   ", "Enter a phone number"),
-        ("tel:", "Enter a phone number"),
+        ("tel:", "The link has no number"),
         ("987654321", "Too short: 9 digits"),
         ("9", "Too short: 1 digit "),
         ("98765432101", "Too long: 11 digits"),
@@ -154,3 +154,61 @@ def test_arbitrary_text_never_crashes(text: str) -> None:
         assert result.national.isdigit()
     else:
         assert str(result)  # always a message for the agent
+
+
+# -- one parser for links, invisible characters, two numbers at once (field report) ------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tel:812-345-6789;phone-context=+1",  # a US local number: never +91 81234 56789
+        "TEL:812-345-6789;phone-context=+1",
+        " tel:812-345-6789;phone-context=+44 ",
+    ],
+)
+def test_links_mean_the_same_everywhere(text: str) -> None:
+    from dialdeck.core.tel_uri import InvalidLink, parse_link
+
+    result = check_dial_number(text)
+    assert isinstance(result, InvalidNumber)
+    assert "another country" in str(result)
+    with pytest.raises(InvalidLink):
+        parse_link(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u202a+91 98765 43210\u202c",  # LRE … PDF around a number copied from WhatsApp
+        "\u200e+91 98765 43210\u200e",  # left-to-right marks (Outlook)
+        "98765\u200b43210",  # zero-width space
+        "\ufeff9876543210",  # byte-order mark at the start of a pasted file line
+        "\u2066+91-98765-43210\u2069",  # isolates
+        "98765\u00ad43210",  # soft hyphen
+        "tel:\u200e+919876543210",
+    ],
+)
+def test_invisible_marks_are_ignored(text: str) -> None:
+    assert parse_dial_number(text) == parse_dial_number("9876543210")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "98765 43210, 91234 56789",
+        "9876543210 9123456789",
+        "9876543210\n9123456789",
+        "+91 98765 43210; +91 91234 56789",
+        "98765 43210 / 91234 56789",
+    ],
+)
+def test_two_numbers_pasted_at_once_are_named_as_two(text: str) -> None:
+    result = check_dial_number(text)
+    assert isinstance(result, InvalidNumber)
+    assert "two numbers" in str(result)
+    assert "+91 98765 43210" in str(result) and "+91 91234 56789" in str(result)
+
+
+def test_one_long_number_is_still_too_long() -> None:
+    assert "Too long" in str(check_dial_number("98765 43210 98765"))

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from dialdeck.core.calls import TrackedCall
+from dialdeck.core.paths import AppPaths
 from dialdeck.sandbox import SandboxServer
 from dialdeck.ui import describe
 from tests.conftest import RESTRICTED_KEY, MemoryKeyring
@@ -185,9 +187,14 @@ def test_double_click_and_double_enter_place_one_call_each(make_app: AppFactory)
     # Two entry points at the same moment (say, the tray and the window): one call.
     from dialdeck.core.numbers import parse_dial_number
 
+    from dialdeck.ui.controller import DialResult
+
     number = parse_dial_number("9876543212")
-    assert app.controller.dial(number) is True
-    assert app.controller.dial(number) is False
+    assert app.controller.dial(number) is DialResult.STARTED
+    assert app.controller.dial(number) is DialResult.BUSY
+    # The second one is not lost: it waits in the dialer, with why.
+    assert dialer.number_edit.text() == number.display
+    assert "being placed right now" in dialer.preview.text()
     app.qtbot.waitUntil(lambda: len(app.posts()) >= 3)
     app.qtbot.wait(300)
     assert len(app.posts()) == 3
@@ -236,10 +243,74 @@ def test_lost_answer_says_outcome_unknown_and_follows_nothing(make_app: AppFacto
         lambda: "may or may not have been placed" in app.window.dialer.preview.text()
     )
     assert "Check your phone before dialling again" in app.window.dialer.preview.text()
-    assert app.window.call_panel.focused is None  # polls nothing it does not know about
+    # An entry says the call may be ringing; nothing is polled (there is no call_id to poll).
+    unknown = app.window.call_panel.focused
+    assert unknown is not None and unknown.outcome_unknown
+    assert "May have been placed" in app.state()
     assert len(app.posts()) == 1  # and never retried
     assert history_rows(app)[-1]["state"] == "unknown"
     assert app.window.dialer.dial_button.isEnabled()
+
+    # Enter again on the same number asks first; the safe answer is the default.
+    app.qtbot.keyClick(app.window.dialer.number_edit, Qt.Key.Key_Return)
+    box = wait_confirm_box(app)
+    assert "may have been placed" in box.text()
+    assert box.defaultButton().text() == "Cancel"
+    box.defaultButton().click()
+    app.qtbot.wait(200)
+    assert len(app.posts()) == 1
+    assert app.window.dialer.number_edit.text() == "+91 98765 43210"  # kept for later
+
+    # Every entry point asks: the tray's recent list, a tel: link set to dial at once, quick dial.
+    from dialdeck.core.numbers import parse_dial_number
+
+    number = parse_dial_number("9876543210")
+    for attempt in (
+        lambda: app.controller.tray.dial_requested.emit(number),  # type: ignore[union-attr]
+        lambda: app.controller.quick_dial.dial_requested.emit(number, ""),  # type: ignore[union-attr]
+    ):
+        app.controller.confirm_box = None
+        attempt()
+        wait_confirm_box(app).reject()
+    app.controller.settings.dial_links_at_once = True
+    app.controller.confirm_box = None
+    app.controller.handle_args(["tel:+919876543210"])
+    box = wait_confirm_box(app)
+    assert len(app.posts()) == 1
+
+    # Confirming places exactly one more call.
+    next(b for b in box.buttons() if b.text() == "Dial again").click()
+    app.qtbot.waitUntil(lambda: len(app.posts()) == 2)
+    app.wait_state("Ringing your phone")
+
+
+def wait_confirm_box(app: AppHarness) -> QMessageBox:
+    app.qtbot.waitUntil(lambda: getattr(app.controller, "confirm_box", None) is not None)
+    box: QMessageBox = app.controller.confirm_box
+    app.qtbot.waitUntil(box.isVisible)
+    return box
+
+
+def test_unknown_outcome_from_last_session_asks_before_redial(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    from dialdeck.core.store import CallState, HistoryStore
+
+    home = tmp_path / "home"
+    paths = AppPaths.resolve(home)
+    store = HistoryStore(paths.history_db)
+    store.record_placing(
+        uuid="u-1", to_number="9876543210", from_number="919800000000", agent="a", sandbox=True
+    )  # the app was killed while this POST was in flight
+    store.close()
+    app = make_app(home)
+    assert HistoryStore(paths.history_db).get("u-1").state is CallState.UNKNOWN  # type: ignore[union-attr]
+    type_and_enter(app, "98765 43210")
+    wait_confirm_box(app).reject()
+    assert app.posts() == []
+    app.window.dialer.clear()
+    type_and_enter(app, "98765 43211")  # another number is not held up
+    app.qtbot.waitUntil(lambda: len(app.posts()) == 1)
 
 
 def test_icons_follow_a_light_dark_switch(make_app: AppFactory) -> None:

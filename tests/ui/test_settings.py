@@ -101,9 +101,9 @@ def test_test_connection_good_and_bad_key(make_app: AppFactory, sandbox: Sandbox
     dialog.api_key_edit.setText("wrong-key")
     dialog.test_button.click()
     app.qtbot.waitUntil(lambda: "did not accept the API key" in dialog.test_result.text())
-    dialog.base_url_edit.setText("http://example.com")
-    dialog.test_button.click()
-    app.qtbot.waitUntil(lambda: "must start with https://" in dialog.test_result.text())
+    dialog.base_url_edit.setText("http://example.com")  # refused inline, before any request
+    assert not dialog.test_button.isEnabled()
+    assert "must start with https://" in dialog.base_url_problem.text()
     # Test connection never places a call.
     posts = [r for r in sandbox.app.requests if r.method == "POST"]
     assert posts == []

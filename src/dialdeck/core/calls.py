@@ -53,6 +53,11 @@ class TrackedCall:
     # When each leg (by position) entered its current status, for "ringing for 0:12".
     leg_since: list[datetime] = field(default_factory=list)
     events: list[str] = field(default_factory=list)  # notable changes since the last update
+    # POST /calls went out but no answer came back: not followed (no call_id), may be ringing.
+    outcome_unknown: bool = False
+    # Following stopped because the key or network was refused (401/403), not because the call
+    # is gone: a working key resumes it, so the history must keep it live.
+    resumable: bool = False
 
     @property
     def is_over(self) -> bool:
@@ -134,6 +139,7 @@ class CallTracker:
             except (AuthError, ForbiddenError, NotFoundError) as exc:
                 # Retrying will not fix these: stop following, say why.
                 call.error = str(exc)
+                call.resumable = not isinstance(exc, NotFoundError)
                 call.reconnecting = False
                 call.events.append("lost")
                 log.warning("stopped following a call: %s", type(exc).__name__)

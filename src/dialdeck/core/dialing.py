@@ -7,7 +7,9 @@ so a double click, a repeated Enter, or the tray and the window at once cannot s
 from __future__ import annotations
 
 import logging
+import sqlite3
 import uuid as uuid_module
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from dialdeck.core.api import ApiError, CallRequest, CloudDialerClient, OutcomeUnknownError
@@ -45,6 +47,7 @@ class Placed:
     call_id: str
     uuid: str
     number: DialNumber
+    history_error: str = ""  # the call was placed, but the history could not be written
 
 
 class Dialer:
@@ -61,11 +64,25 @@ class Dialer:
         self.busy = True
 
     async def place(self, request: DialRequest) -> Placed:
-        """Place the call; the caller must have called :meth:`begin`. Always releases the slot."""
+        """Place the call; the caller must have called :meth:`begin`. Always releases the slot.
+
+        The history is written before the request goes out (so a crash leaves an "outcome
+        unknown" record), but a history that cannot be written (disk full, read-only) never
+        stops the call: the agent's call matters more, and ``history_error`` says what failed.
+        """
         assert self.busy, "call begin() first"
         call_uuid = str(uuid_module.uuid4())
+        errors: list[str] = []
+
+        async def write(fn: Callable[..., object], *args: object, **kwargs: object) -> None:
+            try:
+                await self.history.run(fn, *args, **kwargs)
+            except (sqlite3.Error, OSError) as exc:
+                log.warning("history write failed while dialling: %s", exc)
+                errors.append(str(exc))
+
         try:
-            await self.history.run(
+            await write(
                 HistoryStore.record_placing,
                 uuid=call_uuid,
                 to_number=request.number.national,
@@ -85,17 +102,13 @@ class Dialer:
             try:
                 accepted = await self.client.initiate_call(api_request)
             except OutcomeUnknownError as exc:
-                await self.history.run(
-                    HistoryStore.mark_not_placed, call_uuid, CallState.UNKNOWN, str(exc)
-                )
+                await write(HistoryStore.mark_not_placed, call_uuid, CallState.UNKNOWN, str(exc))
                 raise
             except ApiError as exc:
-                await self.history.run(
-                    HistoryStore.mark_not_placed, call_uuid, CallState.NOT_PLACED, str(exc)
-                )
+                await write(HistoryStore.mark_not_placed, call_uuid, CallState.NOT_PLACED, str(exc))
                 raise
-            await self.history.run(HistoryStore.mark_placed, call_uuid, accepted.call_id)
+            await write(HistoryStore.mark_placed, call_uuid, accepted.call_id)
             log.info("call placed")
-            return Placed(accepted.call_id, call_uuid, request.number)
+            return Placed(accepted.call_id, call_uuid, request.number, "; ".join(errors))
         finally:
             self.busy = False

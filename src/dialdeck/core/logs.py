@@ -33,16 +33,37 @@ def add_secret(secret: str | None) -> None:
 _listener: logging.handlers.QueueListener | None = None
 
 
-def setup_logging(log_file: Path, *, level: int = logging.INFO, console: bool = False) -> None:
+class _QuietRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A log write that fails (disk full, folder gone) is dropped, never a traceback on stderr."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+
+def setup_logging(
+    log_file: Path, *, level: int = logging.INFO, console: bool = False
+) -> str | None:
     """Log through a queue: callers (the GUI thread included) never wait on the disk; a listener
-    thread formats (redacting) and writes to the rotating file."""
+    thread formats (redacting) and writes to the rotating file.
+
+    Returns why the log file cannot be written (then only the console, if asked, gets the log),
+    or None. Never raises: an unwritable log folder must not stop the app.
+    """
     global _listener
     close_logging()
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    file_handler = logging.handlers.RotatingFileHandler(
-        log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8", delay=True
-    )
-    handlers: list[logging.Handler] = [file_handler]
+    handlers: list[logging.Handler] = []
+    problem = None
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        with log_file.open("a", encoding="utf-8"):
+            pass
+        handlers.append(
+            _QuietRotatingFileHandler(
+                log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8", delay=True
+            )
+        )
+    except OSError as exc:
+        problem = f"{log_file.parent}: {exc.strerror or exc}"
     if console:
         handlers.append(logging.StreamHandler())
     for handler in handlers:
@@ -58,6 +79,7 @@ def setup_logging(log_file: Path, *, level: int = logging.INFO, console: bool = 
     # httpx logs full URLs at INFO: recording URLs are private.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    return problem
 
 
 _QT_CHATTER = ("qt.multimedia.symbolsresolver", "qt.multimedia.ffmpeg", "qt.qpa.")

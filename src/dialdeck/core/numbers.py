@@ -8,6 +8,7 @@ the only rule of our own is CloudDialer's: a customer number is 10 national digi
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from types import ModuleType
 from urllib.parse import unquote
@@ -100,8 +101,57 @@ def _national_digits(cleaned: str) -> str:
     return digits
 
 
+def remove_invisible(text: str) -> str:
+    """Drop Unicode format characters: direction marks and embeddings (U+200E, U+202A…U+202E,
+    U+2066…U+2069) that WhatsApp and Outlook wrap numbers in, zero-width spaces and joiners,
+    byte-order marks, soft hyphens. They are invisible, so an agent cannot see what is wrong."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+_LINK = re.compile(r"^\s*(tel|callto)\s*:", re.IGNORECASE)
+
+
 def parse_dial_number(text: str) -> DialNumber:
-    """Turn input as typed or pasted into a :class:`DialNumber`, or raise :class:`InvalidNumber`."""
+    """Turn input as typed or pasted into a :class:`DialNumber`, or raise :class:`InvalidNumber`.
+
+    ``tel:``/``callto:`` links go through the link parser (RFC 3966, ``phone-context``), so a
+    link means the same number whether it is clicked, pasted or taken from the clipboard.
+    """
+    text = remove_invisible(text)
+    if _LINK.match(text):
+        from dialdeck.core.tel_uri import InvalidLink, parse_link  # tel_uri imports this module
+
+        try:
+            return parse_link(text).number
+        except InvalidLink as exc:
+            raise InvalidNumber(str(exc)) from None
+    try:
+        return _parse_plain(text)
+    except InvalidNumber as problem:
+        pair = _two_numbers(strip_uri(text))
+        if pair is not None:
+            raise InvalidNumber(
+                f"That is two numbers ({pair[0].display} and {pair[1].display}): "
+                "enter one at a time"
+            ) from None
+        raise problem from None
+
+
+def _two_numbers(raw: str) -> tuple[DialNumber, DialNumber] | None:
+    """Two valid numbers pasted at once ("98765 43210, 91234 56789"), split where they meet."""
+    if sum(ch.isdigit() for ch in raw) < 2 * NATIONAL_DIGITS:
+        return None
+    for index, ch in enumerate(raw):
+        if ch.isdigit() or ch == "+":
+            continue
+        try:
+            return _parse_plain(raw[:index]), _parse_plain(raw[index + 1 :])
+        except InvalidNumber:
+            continue
+    return None
+
+
+def _parse_plain(text: str) -> DialNumber:
     raw = strip_uri(text)
     if not raw:
         raise InvalidNumber("Enter a phone number")

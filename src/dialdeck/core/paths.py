@@ -49,6 +49,18 @@ class AppPaths:
     def log_file(self) -> Path:
         return self.log_dir / "dialdeck.log"
 
-    def ensure(self) -> None:
+    def ensure(self) -> list[str]:
+        """Create the folders; return, for the agent, each one that cannot be written and why.
+
+        Never raises: a read-only or full disk must not stop Dialdeck from starting.
+        """
+        problems: list[str] = []
         for directory in (self.config_dir, self.data_dir, self.log_dir, self.recordings_dir):
-            directory.mkdir(parents=True, exist_ok=True)
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                probe = directory / f".dialdeck-write-test-{os.getpid()}"
+                probe.write_bytes(b"")
+                probe.unlink()
+            except OSError as exc:
+                problems.append(f"{directory}: {exc.strerror or exc}")
+        return problems

@@ -8,6 +8,7 @@ import logging
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -110,14 +111,63 @@ class Settings:
         return settings
 
 
-def load_settings(path: Path) -> Settings:
+@dataclass(frozen=True)
+class SettingsRead:
+    settings: Settings
+    problem: str = ""  # for the agent: what was wrong with the file and where the copy is
+    damaged_copy: Path | None = None
+
+
+def _account_damaged(data: dict[str, Any]) -> bool:
+    account = data.get("account")
+    if account is None:
+        return False
+    if not isinstance(account, dict):
+        return True
+    known = {f.name for f in fields(AccountSettings)}
     try:
-        return Settings.from_json(json.loads(path.read_text("utf-8")))
+        AccountSettings(**{k: v for k, v in account.items() if k in known})
+    except TypeError:
+        return True
+    return not isinstance(account.get("base_url", ""), str)
+
+
+def read_settings(path: Path) -> SettingsRead:
+    """Load settings; a damaged file is moved aside (never overwritten) and the agent told."""
+    try:
+        raw = path.read_bytes()
     except FileNotFoundError:
-        return Settings()
-    except (OSError, ValueError) as exc:
+        return SettingsRead(Settings())
+    except OSError as exc:
         log.warning("settings file unreadable (%s); using defaults", exc)
-        return Settings()
+        return SettingsRead(
+            Settings(),
+            f"Your settings could not be read ({exc.strerror or exc}); defaults are used for now.",
+        )
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        if not isinstance(data, dict) or _account_damaged(data):
+            raise ValueError("not a settings object")
+    except (ValueError, RecursionError) as exc:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        copy = path.with_name(f"{path.name}.damaged-{stamp}")
+        try:
+            os.replace(path, copy)
+        except OSError as move_error:
+            log.warning("damaged settings could not be moved aside: %s", move_error)
+            copy = path
+        log.warning("settings file damaged (%s); kept as %s", exc, copy.name)
+        return SettingsRead(
+            Settings(),
+            f"Your settings file was damaged, so Dialdeck started with defaults. "
+            f"The damaged file is kept as {copy}.",
+            copy,
+        )
+    return SettingsRead(Settings.from_json(data))
+
+
+def load_settings(path: Path) -> Settings:
+    return read_settings(path).settings
 
 
 def save_settings(path: Path, settings: Settings) -> None:

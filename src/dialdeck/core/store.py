@@ -152,15 +152,33 @@ def _iso(value: datetime | None) -> str | None:
 class HistoryStore:
     """Synchronous store; use from one thread (see :class:`AsyncHistory`)."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.migrate()
+        self.read_only = read_only
+        if read_only:
+            # immutable: no -shm/-wal needed, so a folder we cannot write to is still readable.
+            uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+            self.db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA quick_check(1)").fetchone()  # fails here if unreadable
+            return
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.migrate()
+        except BaseException:
+            self.db.close()
+            raise
+
+    def check_integrity(self) -> bool:
+        """SQLite's quick check (structure, not every index entry): fast enough at start-up."""
+        row = self.db.execute("PRAGMA quick_check(1)").fetchone()
+        return bool(row) and row[0] == "ok"
 
     @property
     def schema_version(self) -> int:
@@ -282,9 +300,96 @@ class HistoryStore:
         )
         return cursor.rowcount
 
+    def unknown_since(self, since: datetime) -> list[tuple[str, datetime]]:
+        """(number, placed at) of calls whose outcome is unknown, placed after ``since``."""
+        rows = self.db.execute(
+            "SELECT to_number, placed_at FROM calls WHERE state = ? AND placed_at >= ?",
+            (CallState.UNKNOWN.value, _iso(since)),
+        ).fetchall()
+        return [(row[0], datetime.fromisoformat(row[1])) for row in rows]
+
     def recent(self, limit: int = 50) -> list[CallRecord]:
         rows = self.db.execute("SELECT * FROM calls ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
         return [CallRecord.from_row(r) for r in rows]
+
+
+CORRUPT_ERRORS = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
+
+
+def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.split("_")[0:2] == ["SQLITE", "CORRUPT"] or name in CORRUPT_ERRORS
+
+
+@dataclass(frozen=True)
+class HistoryOpened:
+    store: HistoryStore
+    notice: str = ""  # for the agent, when history is not as it should be
+    damaged_copy: Path | None = None
+
+
+def move_aside(path: Path) -> Path:
+    """Rename a damaged database and its -wal/-shm next to it; return the new main file name."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        source = path.with_name(path.name + suffix)
+        if source.exists():
+            source.replace(target.with_name(target.name + suffix))
+    return target
+
+
+def open_history(path: Path) -> HistoryOpened:
+    """Open the history so that Dialdeck always starts.
+
+    * Damaged (not a database, or failing SQLite's quick check): moved aside, kept, and a fresh
+      database started.
+    * The folder cannot be written (read-only, permissions, disk full): the existing history is
+      opened read-only; failing that, an in-memory one for this session. Either way, said.
+    """
+    try:
+        store = HistoryStore(path)
+        if store.check_integrity():
+            return HistoryOpened(store)
+        store.close()
+        problem: sqlite3.Error | OSError | None = None
+    except sqlite3.DatabaseError as exc:
+        if not _is_corruption(exc):
+            return _open_degraded(path, exc)
+        problem = exc
+    except OSError as exc:
+        return _open_degraded(path, exc)
+    try:
+        copy = move_aside(path)
+        store = HistoryStore(path)
+    except (OSError, sqlite3.Error) as exc:
+        return _open_degraded(path, exc)
+    detail = f" ({problem})" if problem else ""
+    return HistoryOpened(
+        store,
+        f"Your call history was damaged{detail}, so Dialdeck started a new one. "
+        f"The damaged file is kept as {copy}.",
+        copy,
+    )
+
+
+def _open_degraded(path: Path, exc: sqlite3.Error | OSError) -> HistoryOpened:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    folder = path.parent
+    if path.exists():
+        try:
+            return HistoryOpened(
+                HistoryStore(path, read_only=True),
+                f"Dialdeck cannot write to {folder} ({reason}). Your history can be read, but "
+                "new calls are not saved until the folder is writable again.",
+            )
+        except sqlite3.Error:
+            pass
+    return HistoryOpened(
+        HistoryStore(":memory:"),
+        f"Dialdeck cannot use its history in {folder} ({reason}). Calls made now are kept "
+        "only until Dialdeck closes.",
+    )
 
 
 class AsyncHistory:
@@ -295,8 +400,11 @@ class AsyncHistory:
         self._path = path
         self._store: HistoryStore | None = None
 
-    async def open(self) -> None:
-        self._store = await self._run_raw(lambda: HistoryStore(self._path))
+    async def open(self) -> str:
+        """Open (never failing: see :func:`open_history`); returns a notice for the agent or ""."""
+        opened = await self._run_raw(lambda: open_history(Path(self._path)))
+        self._store = opened.store
+        return opened.notice
 
     async def _run_raw(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from dialdeck.core.numbers import DialNumber, InvalidNumber, parse_dial_number
+from dialdeck.core.numbers import DialNumber, InvalidNumber, parse_dial_number, remove_invisible
 
 SCHEMES = ("tel", "callto")
 _VISUAL = re.compile(r"[-.()]")
@@ -35,12 +35,13 @@ class TelLink:
 
 
 def is_link(text: str) -> bool:
+    text = remove_invisible(text)
     head = text.strip().split(":", 1)[0].lower()
     return ":" in text and head in SCHEMES
 
 
 def parse_link(uri: str) -> TelLink:
-    text = uri.strip()
+    text = remove_invisible(uri).strip()
     scheme, sep, rest = text.partition(":")
     scheme = scheme.lower()
     if not sep or scheme not in SCHEMES:
@@ -49,7 +50,7 @@ def parse_link(uri: str) -> TelLink:
         rest = rest.removeprefix("//")
     rest = unquote(rest).strip()
     subscriber, *raw_params = rest.split(";")
-    subscriber = subscriber.strip().replace(" ", "")  # spaces are not RFC 3966, but are common
+    subscriber = re.sub(r"\s", "", subscriber)  # spaces are not RFC 3966, but are common
     if not subscriber:
         raise InvalidLink("The link has no number")
     params: dict[str, str] = {}

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal
 
@@ -23,15 +26,17 @@ from dialdeck.core.api import (
     OutcomeUnknownError,
     RetryPolicy,
 )
+from dialdeck.core.api.client import check_base_url
 from dialdeck.core.calls import CallTracker, PollPolicy, TrackedCall
 from dialdeck.core.dialing import AgentIdentity, AlreadyDialingError, Dialer, DialRequest
 from dialdeck.core.downloads import RecordingDownloader
 from dialdeck.core.logs import add_secret
 from dialdeck.core.numbers import DialNumber, InvalidNumber, check_dial_number, parse_dial_number
 from dialdeck.core.paths import AppPaths
+from dialdeck.core.recent_attempts import CONFIRM_WINDOW, Attempt, RecentAttempts
 from dialdeck.core.retention import RetentionPolicy
 from dialdeck.core.secrets import KeyStore
-from dialdeck.core.settings import Settings, load_settings, save_settings
+from dialdeck.core.settings import Settings, read_settings, save_settings
 from dialdeck.core.store import AsyncHistory, HistoryStore
 from dialdeck.ui import describe
 from dialdeck.ui.main_window import MainWindow
@@ -39,11 +44,21 @@ from dialdeck.ui.participant_dialog import AddParticipantDialog
 from dialdeck.ui.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
     from dialdeck.ui.library_controller import LibraryController
     from dialdeck.ui.quick_dial import QuickDial
     from dialdeck.ui.tray import TrayController
 
 log = logging.getLogger("dialdeck.controller")
+T = TypeVar("T")
+
+
+class DialResult(Enum):
+    STARTED = "started"
+    BUSY = "busy"  # another call is being placed: the number waits in the dialer
+    NEEDS_CONFIRMATION = "confirm"  # dialled moments ago with no known outcome: asked first
+    UNAVAILABLE = "unavailable"  # not connected, or quitting
 
 
 @dataclass
@@ -56,6 +71,7 @@ class AppOptions:
     poll_policy: PollPolicy | None = None
     retry: RetryPolicy | None = None
     start_minimized: bool = False  # --minimized: into the tray when there is one
+    log_problem: str | None = None  # why the log file cannot be written, from setup_logging
 
 
 @dataclass
@@ -70,6 +86,7 @@ class Connection:
     sandbox: bool
     controls: Any = None  # SandboxControls in sandbox mode
     server: Any = None  # the embedded SandboxServer
+    has_key: bool = True  # False: an account without its key yet (nothing can be polled)
 
 
 class AppController(QObject):
@@ -96,13 +113,17 @@ class AppController(QObject):
         window.call_panel.hang_up_requested.connect(self._sandbox_hang_up)
         window.settings_requested.connect(self.open_settings)
         window.close_requested.connect(self.close_window)
-        window.quit_requested.connect(self.quit)
+        window.quit_requested.connect(self.request_quit)
         window.quick_dial_requested.connect(lambda: self.open_quick_dial(""))
         self.tray: TrayController | None = None
         self.quick_dial: QuickDial | None = None
         self._pending_args: list[str] | None = None
         self._told_about_tray = False
         self._headlines: dict[str, str] = {}
+        self.problem_boxes: list[QMessageBox] = []
+        self._unsaved: dict[str, CallInfo] = {}  # call states whose save failed, newest each
+        self.attempts = RecentAttempts()
+        self._unknown_serial = 0
 
     # -- task plumbing ---------------------------------------------------------------------------
 
@@ -121,22 +142,82 @@ class AppController(QObject):
         if exc is not None:
             sys.excepthook(type(exc), exc, exc.__traceback__)
 
+    async def _store(self, fn: Callable[..., T], *args: Any) -> T | None:
+        """Run a history write; a storage error (disk full, read-only, I/O) is shown, not raised."""
+        try:
+            return await self.history.run(fn, *args)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("history write failed: %s", exc)
+            self.window.statusBar().showMessage(
+                self.tr("Could not save to the call history: {reason}").format(reason=exc), 15_000
+            )
+            return None
+
+    async def save_settings_now(self) -> bool:
+        try:
+            await asyncio.to_thread(save_settings, self.paths.settings_file, self.settings)
+        except OSError as exc:
+            log.warning("settings not saved: %s", exc)
+            self.window.statusBar().showMessage(
+                self.tr("Could not save settings to {folder}: {reason}").format(
+                    folder=self.paths.config_dir, reason=exc.strerror or exc
+                ),
+                15_000,
+            )
+            return False
+        return True
+
+    def tell_problem(self, title: str, text: str) -> None:
+        """A problem the agent must know about but that does not stop work: a non-modal box."""
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self.window)
+        box.setObjectName("problemBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problem_boxes.append(box)
+        box.finished.connect(lambda _r, b=box: self.problem_boxes.remove(b))
+        box.open()
+
     # -- start-up ----------------------------------------------------------------------------------
 
     def start(self) -> asyncio.Task[Any]:
         return self.spawn(self._start(), "start")
 
     async def _start(self) -> None:
-        await asyncio.to_thread(self.paths.ensure)
-        await self.history.open()
-        interrupted = await self.history.run(HistoryStore.recover_interrupted)
+        notices: list[str] = []
+        unwritable = await asyncio.to_thread(self.paths.ensure)
+        if unwritable:
+            notices.append(
+                self.tr("Dialdeck cannot write to these folders:")
+                + "\n"
+                + "\n".join(f"• {line}" for line in unwritable)
+            )
+        if self.options.log_problem:
+            notices.append(
+                self.tr("The log cannot be written ({reason}).").format(
+                    reason=self.options.log_problem
+                )
+            )
+        history_notice = await self.history.open()
+        if history_notice:
+            notices.append(history_notice)
+        interrupted = await self._store(HistoryStore.recover_interrupted) or 0
+        since = datetime.now(UTC) - CONFIRM_WINDOW
+        for national, placed_at in await self._store(HistoryStore.unknown_since, since) or []:
+            self.attempts.record(national, outcome_unknown=True, at=placed_at)
         from dialdeck.ui.library_controller import LibraryController  # QtMultimedia: after show
 
         self.library = LibraryController(
             self.window.tabs, self.history, self.paths, self.spawn, self.window
         )
         self.library.notify.connect(lambda text: self.window.statusBar().showMessage(text, 10_000))
-        self.settings = await asyncio.to_thread(load_settings, self.paths.settings_file)
+        read = await asyncio.to_thread(read_settings, self.paths.settings_file)
+        self.settings = read.settings
+        if read.problem:
+            notices.append(read.problem)
+        if notices:
+            self.tell_problem(self.tr("Dialdeck started with a problem"), "\n\n".join(notices))
         self.secure_keyring = await asyncio.to_thread(self.keystore.is_secure)
         self.window.dialer.set_recent(self.settings.recent_numbers)
         self.window.dialer.recording_check.setChecked(self.settings.recording)
@@ -196,7 +277,7 @@ class AppController(QObject):
                 return False
             client = CloudDialerClient(url, DEMO_API_KEY, retry=self.options.retry)
             caller_ids, agent = list(DEMO_CALLER_IDS), AgentIdentity(crm_username=DEMO_AGENT)
-            controls, sandbox = SandboxControls(url), True
+            controls, sandbox, has_key = SandboxControls(url), True, True
             self.window.set_mode(
                 "sandbox",
                 self.tr("Sandbox: calls are simulated"),
@@ -205,6 +286,20 @@ class AppController(QObject):
         else:
             account = self.settings.account
             assert account is not None
+            try:
+                check_base_url(account.base_url)
+            except ApiError as exc:
+                # A bad stored address must never stop the app: say so and let the agent fix it.
+                self.window.set_mode("offline", self.tr("Account not set up"))
+                self.window.dialer.set_unavailable(
+                    self.tr("The saved API address “{url}” is not usable: {reason}").format(
+                        url=account.base_url, reason=exc
+                    )
+                    + " "
+                    + self.tr("Open Settings (Ctrl+,) to correct it.")
+                )
+                self.open_settings()
+                return False
             key = await asyncio.to_thread(self.keystore.get, account.base_url)
             add_secret(key)
             client = CloudDialerClient(account.base_url, key, retry=self.options.retry)
@@ -214,6 +309,7 @@ class AppController(QObject):
                 agent_number=None if account.crm_username else account.agent_number or None,
             )
             controls, server, sandbox = None, None, False
+            has_key = bool(key)
             self.window.set_mode("live", self.tr("CloudDialer account"), account.base_url)
             if not key:
                 self.window.dialer.show_problem(
@@ -240,6 +336,7 @@ class AppController(QObject):
             sandbox,
             controls,
             server if sandbox else None,
+            has_key,
         )
         self.window.dialer.set_caller_ids(caller_ids, self.settings.caller_id)
         self.window.call_panel.set_sandbox_mode(sandbox)
@@ -264,11 +361,23 @@ class AppController(QObject):
     async def _resume_live_calls(self) -> None:
         connection = self.connection
         assert connection is not None
-        for record in await self.history.run(HistoryStore.live_calls):
+        records = await self._store(HistoryStore.live_calls) or []
+        if not connection.has_key:
+            # Polling without a key would be refused (401): wait until the key is entered.
+            waiting = sum(1 for r in records if r.sandbox == connection.sandbox)
+            if waiting:
+                self.window.statusBar().showMessage(
+                    self.tr(
+                        "Enter your API key in Settings to follow the call(s) still live "
+                        "from last time ({n})."
+                    ).format(n=waiting)
+                )
+            return
+        for record in records:
             assert record.call_id is not None
             if record.sandbox and connection.sandbox:
                 # The embedded simulator starts empty: its earlier calls ended with it.
-                await self.history.run(
+                await self._store(
                     HistoryStore.mark_lost,
                     record.call_id,
                     "Simulated call ended when Dialdeck closed.",
@@ -284,60 +393,194 @@ class AppController(QObject):
 
     # -- dialling ----------------------------------------------------------------------------------
 
-    def dial(self, number: DialNumber, caller_id: str | None = None) -> bool:
-        """One intent, one call: refuses synchronously while a dial is in flight."""
+    def dial(
+        self, number: DialNumber, caller_id: str | None = None, *, confirmed: bool = False
+    ) -> DialResult:
+        """Every entry point dials through here. One intent, one call: refuses synchronously
+        while a dial is in flight, and asks first when this number was dialled moments ago
+        with no known outcome. A number that is not dialled stays in the dialer, with why."""
         connection = self.connection
-        if connection is None or self._shutting_down:
-            return False
+        if self._shutting_down:
+            return DialResult.UNAVAILABLE
+        if connection is None:
+            self._keep_number(
+                number, self.tr("Not connected to CloudDialer yet: {number} was not dialled.")
+            )
+            return DialResult.UNAVAILABLE
+        if not confirmed and (attempt := self.attempts.needs_confirmation(number.national)):
+            self._confirm_redial(number, caller_id, attempt)
+            return DialResult.NEEDS_CONFIRMATION
         try:
             connection.dialer.begin()
         except AlreadyDialingError:
-            log.info("ignored a second dial while one is in flight")
-            return False
+            log.info("a second dial while one is in flight: kept in the dialer")
+            self._keep_number(
+                number,
+                self.tr(
+                    "A call is being placed right now, so {number} was not dialled. "
+                    "Press Enter to dial it next."
+                ),
+            )
+            return DialResult.BUSY
         self.window.dialer.set_busy(True)
+        options = self.window.dialer.options()
         request = DialRequest(
             number=number,
             caller_id=caller_id
-            or self.window.dialer.caller_id()
+            or options.caller_id
             or (connection.caller_ids[0] if connection.caller_ids else ""),
             agent=connection.agent,
-            recording=self.window.dialer.recording_check.isChecked(),
-            max_ring_time=self.window.dialer.ring_time_spin.value(),
+            recording=options.recording,
+            max_ring_time=options.max_ring_time,
         )
         self.spawn(self._dial(connection, request), "dial")
-        return True
+        return DialResult.STARTED
+
+    def _keep_number(self, number: DialNumber, message: str) -> None:
+        """A number that could not be dialled now goes to the dialer, ready for Enter."""
+        dialer = self.window.dialer
+        dialer.set_number(number.display)
+        dialer.show_note(message.format(number=number.display))
+        self.window.tabs.setCurrentIndex(0)
+        self.bring_to_front()
+
+    def _confirm_redial(self, number: DialNumber, caller_id: str | None, attempt: Attempt) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        self._keep_number(number, self.tr("{number} was not dialled yet: see the question."))
+        minutes = max(1, round((datetime.now(UTC) - attempt.at).total_seconds() / 60))
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Dial {number} again?").format(number=number.display),
+            self.tr(
+                "You dialled {number} {minutes} min ago and CloudDialer never confirmed it: "
+                "that call may have been placed and may be ringing now. Check your phone.\n\n"
+                "Dial {number} again?"
+            ).format(number=number.display, minutes=minutes),
+            parent=self.window,
+        )
+        box.setObjectName("confirmRedialBox")
+        again = box.addButton(self.tr("Dial again"), QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)  # a tired Enter must not ring the customer twice
+        box.setEscapeButton(cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(
+            lambda _r: (
+                self.dial(number, caller_id, confirmed=True)
+                if box.clickedButton() is again
+                else None
+            )
+        )
+        self.confirm_box = box
+        box.open()
 
     async def _dial(self, connection: Connection, request: DialRequest) -> None:
+        number = request.number
         try:
             placed = await connection.dialer.place(request)
         except OutcomeUnknownError as exc:
+            self.attempts.record(number.national, outcome_unknown=True)
             self.window.dialer.show_problem(str(exc))
-            self.window.statusBar().showMessage(
-                self.tr("Outcome unknown: not following any call."), 10000
-            )
+            self._show_unknown_call(number, str(exc))
             return
         except ApiError as exc:  # each message already says what to do next
             self.window.dialer.show_problem(str(exc))
             return
         finally:
             self.window.dialer.set_busy(False)
-        self.settings.remember_number(request.number.national)
+        self.attempts.record(number.national, outcome_unknown=False)
+        if placed.history_error:
+            self.window.statusBar().showMessage(
+                self.tr(
+                    "The call was placed but could not be saved to the history: {reason}"
+                ).format(reason=placed.history_error),
+                30_000,
+            )
+        self.settings.remember_number(number.national)
         self.settings.caller_id = request.caller_id
         self.window.dialer.set_recent(self.settings.recent_numbers)
         if self.tray is not None:
             self.tray.recent = list(self.settings.recent_numbers)
-        self.window.dialer.clear()
+        # Clear only the number just dialled: one that arrived meanwhile (a link, the tray)
+        # stays for the agent to dial next.
+        shown = check_dial_number(self.window.dialer.number_edit.text())
+        if isinstance(shown, DialNumber) and shown.national == number.national:
+            self.window.dialer.clear()
         call = connection.tracker.track(placed.call_id, placed.uuid, placed.number.display)
         self.window.call_panel.update_call(call, focus=True)
-        await asyncio.to_thread(save_settings, self.paths.settings_file, self.settings)
+        await self.save_settings_now()
+
+    def _show_unknown_call(self, number: DialNumber, message: str) -> None:
+        """An entry in the call list for a call that may be ringing but cannot be followed."""
+        self._unknown_serial += 1
+        call = TrackedCall(
+            call_id=f"unknown-{self._unknown_serial}",
+            uuid="",
+            number=number.display,
+            error=message,
+            outcome_unknown=True,
+        )
+        self.window.call_panel.update_call(call, focus=True)
+        self.window.call_panel.show_notice(message, error=True)
+        self.window.statusBar().showMessage(
+            self.tr("Outcome unknown: not following any call."), 10_000
+        )
 
     # -- following calls ---------------------------------------------------------------------------
 
     async def _save_info(self, info: CallInfo) -> None:
-        await self.history.run(HistoryStore.update_from_info, info)
+        """Save a call's latest state. If storage fails (disk full, I/O error), the call is still
+        followed and the agent told; the newest state is saved again until it succeeds."""
+        try:
+            await self.history.run(HistoryStore.update_from_info, info)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("could not save call state: %s", exc)
+            first = not self._unsaved
+            self._unsaved[info.call_id] = info
+            self.window.statusBar().showMessage(
+                self.tr(
+                    "Could not save this call to the history ({reason}). Dialdeck keeps "
+                    "following it and will save it as soon as it can."
+                ).format(reason=exc),
+                30_000,
+            )
+            if first:
+                self.spawn(self._retry_unsaved(), "retry saves")
+        else:
+            self._unsaved.pop(info.call_id, None)
+
+    async def _retry_unsaved(self) -> None:
+        delay = 1.0
+        while self._unsaved:
+            await asyncio.sleep(delay)
+            for call_id, info in list(self._unsaved.items()):
+                try:
+                    await self.history.run(HistoryStore.update_from_info, info)
+                except (sqlite3.Error, OSError) as exc:
+                    log.info("save still failing: %s", exc)
+                    break
+                if self._unsaved.get(call_id) is info:
+                    del self._unsaved[call_id]
+            else:
+                if not self._unsaved:
+                    self.window.statusBar().showMessage(
+                        self.tr("The call history is saved again."), 10_000
+                    )
+            delay = min(delay * 2, 30.0)
 
     async def _on_lost(self, call: TrackedCall) -> None:
-        await self.history.run(HistoryStore.mark_lost, call.call_id, call.error or "")
+        if call.resumable:
+            # Key or network refused: the call may still be live. It stays live in the history,
+            # so a corrected key (Settings) or the next start follows it again.
+            self.window.statusBar().showMessage(
+                self.tr(
+                    "Paused following a call: {reason} It is followed again once that is fixed."
+                ).format(reason=call.error or ""),
+                30_000,
+            )
+            return
+        await self._store(HistoryStore.mark_lost, call.call_id, call.error or "")
 
     def _on_call_update(self, call: TrackedCall) -> None:
         panel = self.window.call_panel
@@ -412,7 +655,7 @@ class AppController(QObject):
         tray.quick_dial_requested.connect(self.open_quick_dial)
         tray.dial_requested.connect(lambda number: self.dial(number))
         tray.toggle_window_requested.connect(self.toggle_window)
-        tray.quit_requested.connect(self.quit)
+        tray.quit_requested.connect(self.request_quit)
         tray.notifications_toggled.connect(self._set_notifications)
         self.tray = tray
         self.quick_dial = QuickDial()
@@ -437,10 +680,7 @@ class AppController(QObject):
 
     def _set_notifications(self, enabled: bool) -> None:
         self.settings.notifications = enabled
-        self.spawn(
-            asyncio.to_thread(save_settings, self.paths.settings_file, self.settings),
-            "save settings",
-        )
+        self.spawn(self.save_settings_now(), "save settings")
 
     def _update_tray_state(self) -> None:
         if self.tray is None or self.connection is None:
@@ -489,7 +729,7 @@ class AppController(QObject):
                     "Dialdeck", self.tr("Dialdeck keeps running here. Quit from this menu.")
                 )
         else:
-            self.quit()
+            self.request_quit()
 
     def handle_args(self, args: list[str]) -> None:
         """Arguments from the command line or a second launch: a number or link to dial."""
@@ -656,7 +896,7 @@ class AppController(QObject):
             self.settings.start_minimized,
         )
         self.settings = settings
-        await asyncio.to_thread(save_settings, self.paths.settings_file, settings)
+        await self.save_settings_now()
         if autostart_changed:
             await self._apply_autostart(settings)
         if self.tray is not None:
@@ -676,6 +916,36 @@ class AppController(QObject):
         return RetentionPolicy(self.settings.retention_days, int(gb * 1e9) if gb else None)
 
     # -- shutdown ----------------------------------------------------------------------------------
+
+    def request_quit(self) -> None:
+        """The agent asked to quit (Ctrl+Q, the tray, closing without a tray): with a call still
+        live, ask first: Dialdeck stops following it, the call itself goes on."""
+        live = list(self.connection.tracker.active) if self.connection else []
+        if not live or self._shutting_down:
+            self.quit()
+            return
+        from PySide6.QtWidgets import QMessageBox
+
+        self.bring_to_front()
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Quit during a call?"),
+            self.tr(
+                "A call is still live ({number}). If you quit, the call goes on, but Dialdeck "
+                "stops showing it; its history and recording are completed the next time "
+                "Dialdeck starts.\n\nQuit anyway?"
+            ).format(number=", ".join(c.number for c in live)),
+            parent=self.window,
+        )
+        box.setObjectName("confirmQuitBox")
+        quit_button = box.addButton(self.tr("Quit"), QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _r: self.quit() if box.clickedButton() is quit_button else None)
+        self.confirm_box = box
+        box.open()
 
     def quit(self) -> None:
         if self._shutting_down:
@@ -705,7 +975,7 @@ class AppController(QObject):
             log.debug("shutdown: closing history")
             await self.history.close()
             if self.settings.recent_numbers:
-                await asyncio.to_thread(save_settings, self.paths.settings_file, self.settings)
+                await self.save_settings_now()
         finally:
             if self.tray is not None:
                 self.tray.hide()

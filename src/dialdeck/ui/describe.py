@@ -19,6 +19,8 @@ def tr(text: str) -> str:
 
 def call_state(call: TrackedCall) -> str:
     """The one-line headline of the call panel."""
+    if call.outcome_unknown:
+        return tr("May have been placed: check your phone")
     if call.error:
         return tr("No longer following this call") + f": {call.error}"
     info = call.info

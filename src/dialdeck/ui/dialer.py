@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
@@ -28,6 +30,13 @@ from dialdeck.ui.icons import set_icon
 KEYPAD = [("1", ""), ("2", "ABC"), ("3", "DEF"), ("4", "GHI"), ("5", "JKL"), ("6", "MNO"),
           ("7", "PQRS"), ("8", "TUV"), ("9", "WXYZ"), ("*", ""), ("0", "+"), ("#", "")]  # fmt: skip
 DIAL_KEYS = set("0123456789*#+")
+
+
+@dataclass(frozen=True)
+class DialOptions:
+    caller_id: str
+    recording: bool
+    max_ring_time: int
 
 
 class DialerPanel(QWidget):
@@ -226,6 +235,16 @@ class DialerPanel(QWidget):
     def show_problem(self, message: str) -> None:
         """An error from dialling (not from the number itself), shown where the agent looks."""
         self._show(message, error=True)
+
+    def show_note(self, message: str) -> None:
+        """Information about the number in the field (e.g. why it was not dialled yet)."""
+        self._show(message, error=False)
+
+    def options(self) -> DialOptions:
+        """How the agent wants the next call placed (caller ID, recording, ring time)."""
+        return DialOptions(
+            self.caller_id(), self.recording_check.isChecked(), self.ring_time_spin.value()
+        )
 
     # -- user actions ----------------------------------------------------------------------------
 

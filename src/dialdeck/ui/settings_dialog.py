@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dialdeck.core.api.client import check_base_url
+from dialdeck.core.api.errors import ApiError
 from dialdeck.core.numbers import DialNumber, check_dial_number
 from dialdeck.core.settings import DEFAULT_BASE_URL, AccountSettings, PollSpeed, Settings
 
@@ -68,6 +70,11 @@ class SettingsDialog(QDialog):
         self.base_url_edit = QLineEdit(account.base_url or DEFAULT_BASE_URL)
         self.base_url_edit.setObjectName("baseUrlEdit")
         self.base_url_edit.setAccessibleName(self.tr("API address"))
+        self.base_url_problem = QLabel()
+        self.base_url_problem.setObjectName("baseUrlProblem")
+        self.base_url_problem.setProperty("state", "error")
+        self.base_url_problem.setWordWrap(True)
+        self.base_url_problem.hide()
         self.api_key_edit = QLineEdit()
         self.api_key_edit.setObjectName("apiKeyEdit")
         self.api_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -113,6 +120,7 @@ class SettingsDialog(QDialog):
         self.account_box = QGroupBox(self.tr("Account"))
         form = QFormLayout(self.account_box)
         form.addRow(self.tr("API address"), self.base_url_edit)
+        form.addRow("", self.base_url_problem)
         form.addRow(self.tr("API key"), self.api_key_edit)
         form.addRow("", keyring_note)
         form.addRow(self.tr("Caller IDs"), self.caller_ids_edit)
@@ -235,6 +243,8 @@ class SettingsDialog(QDialog):
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setObjectName("settingsSaveButton")
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.sandbox_radio)
@@ -246,12 +256,27 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self.sandbox_radio.toggled.connect(self._update_enabled)
+        self.base_url_edit.textChanged.connect(self._update_enabled)
         self._update_enabled()
         self.chosen: SettingsResult | None = None
         self._key_stored = key_stored
 
+    def base_url_error(self) -> str:
+        """Why the typed API address cannot be used; empty when it can."""
+        try:
+            check_base_url(self.base_url_edit.text())
+        except ApiError as exc:
+            return str(exc)
+        return ""
+
     def _update_enabled(self) -> None:
-        self.account_box.setEnabled(self.account_radio.isChecked())
+        account = self.account_radio.isChecked()
+        self.account_box.setEnabled(account)
+        problem = self.base_url_error() if account else ""
+        self.base_url_problem.setText(problem)
+        self.base_url_problem.setVisible(bool(problem))
+        self.save_button.setEnabled(not problem)
+        self.test_button.setEnabled(not problem)
 
     def _on_test(self) -> None:
         self.test_button.setEnabled(False)
@@ -308,8 +333,11 @@ class SettingsDialog(QDialog):
         if not agent:
             self._fail(self.tr("Enter your CRM username or your phone number."))
             return
+        if problem := self.base_url_error():
+            self._fail(problem)
+            return
         account = AccountSettings(
-            base_url=self.base_url_edit.text().strip() or DEFAULT_BASE_URL, caller_ids=caller_ids
+            base_url=check_base_url(self.base_url_edit.text()), caller_ids=caller_ids
         )
         if self.agent_kind.currentData() == "number":
             number = check_dial_number(agent)

@@ -75,13 +75,42 @@ def is_loopback_host(host: str) -> bool:
 
 
 def check_base_url(base_url: str) -> str:
-    """Normalise a base URL (path prefix allowed) and refuse plain http off this machine."""
-    parts = urlsplit(base_url.strip())
+    """Normalise a base URL (path prefix allowed) and refuse anything that is not one.
+
+    Every problem raises :class:`InsecureUrlError` with a message that says how to fix it, so a
+    mistyped address in Settings is explained, never a crash.
+    """
+    text = base_url.strip()
+    example = "https://api.clouddialer.in"
+    if not text:
+        raise InsecureUrlError(f"Enter the API address, e.g. {example}")
+    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+        raise InsecureUrlError("The API address cannot contain spaces or line breaks.")
+    if "://" not in text:
+        raise InsecureUrlError(f"The API address must start with https:// (e.g. https://{text})")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (raises ValueError for a bad port)
+    except ValueError:
+        raise InsecureUrlError(
+            f"This is not a web address. It should look like {example}"
+        ) from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise InsecureUrlError("The API address must look like https://api.clouddialer.in")
+        raise InsecureUrlError(f"The API address must look like {example}")
+    if parts.username is not None or parts.password is not None:
+        raise InsecureUrlError("Leave the user name and password out of the API address.")
+    if parts.query or parts.fragment:
+        raise InsecureUrlError(f"The API address ends at its path (no ? or #), e.g. {example}")
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise InsecureUrlError()
-    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    normalised = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    try:
+        httpx.URL(normalised + paths.CALLS)  # what every request will build: must not raise later
+    except (httpx.InvalidURL, ValueError):
+        raise InsecureUrlError(
+            f"This is not a web address. It should look like {example}"
+        ) from None
+    return normalised
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
