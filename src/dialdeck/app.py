@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     from dialdeck.ui.controller import AppController, AppOptions
     from dialdeck.ui.crash import install_excepthook
 
-    setup_logging(paths.log_file, console=args.verbose)
+    log_problem = setup_logging(paths.log_file, console=args.verbose)
     install_qt_message_handler()
     install_excepthook()
     sandbox_config = None
@@ -146,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         force_sandbox=args.sandbox,
         sandbox_port=args.sandbox_port,
         sandbox_config=sandbox_config,
+        log_problem=log_problem,
     )
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

@@ -4,12 +4,20 @@ corrupt history database, an unwritable home. Each starts the app and says what 
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from dialdeck.core.api import CallInfo
 from dialdeck.core.paths import AppPaths
-from tests.ui.conftest import AppFactory
+from dialdeck.core.store import CallState, HistoryStore
+from tests.ui.conftest import AppFactory, AppHarness
+from tests.ui.test_dialing import history_rows, type_and_enter
 from tests.ui.test_settings import save
 
 
@@ -63,3 +71,161 @@ def test_settings_dialog_refuses_a_bad_address_inline(make_app: AppFactory) -> N
     dialog.base_url_edit.setText("nonsense")
     assert dialog.save_button.isEnabled()
     dialog.reject()
+
+
+def problem_text(app: AppHarness) -> str:
+    app.qtbot.waitUntil(lambda: bool(app.controller.problem_boxes), timeout=10_000)
+    box = app.controller.problem_boxes[-1]
+    app.qtbot.waitUntil(box.isVisible)
+    return box.text()
+
+
+def test_damaged_settings_are_kept_aside_and_reported(make_app: AppFactory, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    path = write_settings(home, {})
+    path.write_text(
+        '{"account": {"base_url": "https://api.clouddialer.in", "caller_ids": [', "utf-8"
+    )
+    app = make_app(home)
+    text = problem_text(app)
+    assert "settings file was damaged" in text
+    copies = list(path.parent.glob("settings.json.damaged-*"))
+    assert len(copies) == 1 and str(copies[0]) in text
+    assert copies[0].read_text("utf-8").startswith('{"account"')  # the set-up is not lost
+    app.shutdown()  # saving settings at exit never touches the damaged copy
+    assert copies[0].read_text("utf-8").startswith('{"account"')
+
+
+@pytest.mark.parametrize("damage", ["garbage", "torn-page"])
+def test_corrupt_history_is_moved_aside_and_a_new_one_started(
+    make_app: AppFactory, tmp_path: Path, damage: str
+) -> None:
+    home = tmp_path / "home"
+    db = AppPaths.resolve(home).history_db
+    db.parent.mkdir(parents=True)
+    if damage == "garbage":
+        db.write_bytes(b"this is not a database " * 500)
+    else:
+        store = HistoryStore(db)
+        for n in range(3000):
+            store.record_placing(uuid=f"u{n}", to_number="9876543210",
+                                 from_number="919800000000", agent="a", sandbox=True)  # fmt: skip
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.close()
+        with db.open("r+b") as fh:  # overwrite pages in the middle of the table's B-tree
+            fh.seek(8 * 4096)
+            fh.write(b"\xa5" * 4096 * 3)
+    original = db.read_bytes()
+    app = make_app(home)
+    text = problem_text(app)
+    assert "call history was damaged" in text
+    copies = [p for p in db.parent.glob("history.sqlite3.damaged-*") if not p.name.endswith(("-wal", "-shm"))]  # fmt: skip
+    assert len(copies) == 1 and str(copies[0]) in text
+    assert copies[0].read_bytes() == original
+    type_and_enter(app, "9876543210")  # the fresh history works
+    app.wait_state("Ringing your phone")
+    app.qtbot.waitUntil(lambda: len(history_rows(app)) == 1)
+    integrity = sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone()[0]
+    assert integrity == "ok"
+
+
+@pytest.fixture
+def read_only_home(tmp_path: Path) -> Iterator[Path]:
+    """A home with a history in it, made read-only (a bind mount as root, chmod otherwise)."""
+    home = tmp_path / "rohome"
+    paths = AppPaths.resolve(home)
+    for folder in (paths.config_dir, paths.data_dir, paths.log_dir, paths.recordings_dir):
+        folder.mkdir(parents=True)
+    store = HistoryStore(paths.history_db)
+    store.record_placing(uuid="old-1", to_number="9876543210", from_number="919800000000",
+                         agent="agent.017", sandbox=True)  # fmt: skip
+    store.mark_not_placed("old-1", CallState.NOT_PLACED, "refused")
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    if os.geteuid() != 0:
+        for folder in (home, *home.rglob("*")):
+            if folder.is_dir():
+                folder.chmod(0o555)
+        yield home
+        for folder in (home, *home.rglob("*")):
+            if folder.is_dir():
+                folder.chmod(0o755)
+        return
+    mounted = subprocess.run(["mount", "--bind", str(home), str(home)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {mounted.stderr.decode().strip()}")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(home)], check=True)
+        yield home
+    finally:
+        if subprocess.run(["umount", str(home)]).returncode != 0:
+            subprocess.run(["umount", "-l", str(home)], check=True)
+
+
+def test_read_only_home_starts_says_which_folder_and_keeps_history_readable(
+    read_only_home: Path, make_app: AppFactory  # this order: the app closes before the unmount
+) -> None:
+    app = make_app(read_only_home)
+    said: list[str] = []
+    app.window.statusBar().messageChanged.connect(said.append)
+    text = problem_text(app)
+    paths = AppPaths.resolve(read_only_home)
+    assert str(paths.data_dir) in text
+    assert "Read-only file system" in text or "Permission denied" in text
+    assert "history can be read" in text
+    history = app.controller.library.history_view  # type: ignore[union-attr]
+    app.qtbot.waitUntil(lambda: history.model.total == 1)  # the old call is still listed
+    type_and_enter(app, "9876543210")  # and calls still work
+    app.wait_state("Ringing your phone")
+    app.qtbot.waitUntil(lambda: "could not be saved to the history" in " ".join(said))
+    app.shutdown()
+
+
+def test_home_that_cannot_exist_still_starts(make_app: AppFactory, tmp_path: Path) -> None:
+    home = tmp_path / "a-file"
+    home.write_text("not a folder")
+    app = make_app(home)
+    text = problem_text(app)
+    assert str(AppPaths.resolve(home).data_dir) in text
+    assert "kept only until Dialdeck closes" in text
+    type_and_enter(app, "9876543210")
+    app.wait_state("Ringing your phone")
+
+
+def test_real_app_with_unwritable_home_prints_no_traceback(tmp_path: Path) -> None:
+    home = tmp_path / "a-file"
+    home.write_text("not a folder")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DIALDECK_STARTUP_PROBE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "dialdeck.app", "--home", str(home)],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "ready" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_storage_failure_mid_call_keeps_following_and_saves_later(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app()
+    real = HistoryStore.update_from_info
+    failures = {"left": 4}
+
+    def flaky(self: HistoryStore, info: CallInfo) -> None:
+        if failures["left"] > 0:
+            failures["left"] -= 1
+            raise sqlite3.OperationalError("database or disk is full")
+        real(self, info)
+
+    monkeypatch.setattr(HistoryStore, "update_from_info", flaky)
+    said: list[str] = []
+    app.window.statusBar().messageChanged.connect(said.append)
+    type_and_enter(app, "9876543210")
+    app.wait_state("Connected")  # the panel never froze
+    assert failures["left"] == 0
+    app.qtbot.waitUntil(
+        lambda: history_rows(app)[-1]["call_status"] == "ANSWER", timeout=10_000
+    )  # the newest state was saved once the disk recovered
+    assert any("disk is full" in text and "keeps following" in text for text in said)
+    app.qtbot.waitUntil(lambda: "saved again" in " ".join(said), timeout=10_000)
