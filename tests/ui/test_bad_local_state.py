@@ -163,7 +163,8 @@ def read_only_home(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_read_only_home_starts_says_which_folder_and_keeps_history_readable(
-    read_only_home: Path, make_app: AppFactory  # this order: the app closes before the unmount
+    read_only_home: Path,
+    make_app: AppFactory,  # this order: the app closes before the unmount
 ) -> None:
     app = make_app(read_only_home)
     said: list[str] = []

@@ -186,7 +186,6 @@ def test_double_click_and_double_enter_place_one_call_each(make_app: AppFactory)
 
     # Two entry points at the same moment (say, the tray and the window): one call.
     from dialdeck.core.numbers import parse_dial_number
-
     from dialdeck.ui.controller import DialResult
 
     number = parse_dial_number("9876543212")
