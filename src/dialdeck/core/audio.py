@@ -160,7 +160,7 @@ def _parse_wav(path: Path, size: int) -> _Wav:
 
 
 def _text_kind(head: bytes) -> str | None:
-    """ "a web page" or "text" when the start of the file is nothing but readable text."""
+    """What the file looks like ("a web page", "text") when its start is nothing but text."""
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 byte order mark (FF FE is also MPEG sync)
         encoding, raw = ("utf-16-le" if head[0] == 0xFF else "utf-16-be"), head[2:]
     else:
