@@ -159,7 +159,7 @@ def test_import_real_and_damaged_files(make_app: AppFactory, tmp_path: Path) -> 
     imported, problems = import_and_wait(app, [*sources, truncated, wrong, empty])
     assert imported == len(sources)
     assert [p.split(":")[0] for p in problems] == ["truncated.wav", "wrong-header.wav", "empty.wav"]
-    assert "truncated" in problems[0]
+    assert "cut short" in problems[0]
     assert "empty" in problems[2]
     app.qtbot.waitUntil(lambda: lib(app).library_view.model.rowCount() == len(sources))
     assert "Not imported" in app.window.statusBar().currentMessage()

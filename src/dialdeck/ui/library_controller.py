@@ -23,7 +23,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QWidget
 
 from dialdeck.core import library
-from dialdeck.core.audio import NotAudioError, probe_audio
+from dialdeck.core.audio import AudioCheckError, NotAudioError, probe_audio
 from dialdeck.core.downloads import RecordingDownloader
 from dialdeck.core.history import HistoryFilter, HistoryRow, count_calls, export_csv, query_calls
 from dialdeck.core.library import RecordingRow, RecState
@@ -36,7 +36,7 @@ from dialdeck.ui.library_view import LibraryView
 from dialdeck.ui.player import Player
 
 log = logging.getLogger("dialdeck.library")
-AUDIO_FILTER = "Audio (*.wav *.mp3 *.m4a *.ogg *.oga *.flac);;All files (*)"
+AUDIO_FILTER = "Audio (*.wav *.mp3 *.m4a *.ogg *.oga *.flac *.aif *.aiff *.au);;All files (*)"
 Spawn = Callable[[Coroutine[Any, Any, Any]], Any]
 
 
@@ -245,8 +245,9 @@ class LibraryController(QObject):
             widget.show_message(
                 self.tr("This recording cannot be played: {reason}.").format(reason=exc)
             )
-            await self.history.run(library.mark_missing, row.id, str(exc))
-            self.changed()
+            if not isinstance(exc, AudioCheckError):  # a failed check says nothing of the file
+                await self.history.run(library.mark_missing, row.id, str(exc))
+                self.changed()
             return
         self._loaded_id = row.id
         widget.show_recording(row.title)
