@@ -958,6 +958,7 @@ class AppController(QObject):
         self.window.dialer.set_ready(False)
         try:
             if self.library is not None:
+                await self.library.flush_notes()
                 self.library.stop()
             # A call being placed is allowed to finish (bounded): cancelling mid-request would
             # turn a placed call into an unknown one. Everything else is cancelled.

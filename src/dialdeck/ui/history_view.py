@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from dialdeck.core.history import HistoryFilter, HistoryRow, Outcome, SortKey, outcome_label
 from dialdeck.ui.describe import clock, number
+from dialdeck.ui.notes_editor import NotesEditor
 from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
 from dialdeck.ui.widgets import row_table, search_field, with_empty_state
 
@@ -156,19 +156,15 @@ class HistoryView(QWidget):
         self.details.setObjectName("callDetails")
         self.detail_label = QLabel()
         self.detail_label.setWordWrap(True)
-        self.notes_edit = QPlainTextEdit()
-        self.notes_edit.setObjectName("notesEdit")
-        self.notes_edit.setAccessibleName(self.tr("Call notes"))
-        self.notes_edit.setPlaceholderText(self.tr("What was agreed, what to do next…"))
-        self.disposition_combo = QComboBox()
-        self.disposition_combo.setObjectName("dispositionCombo")
-        self.disposition_combo.setAccessibleName(self.tr("Disposition"))
-        self.disposition_combo.setEditable(True)
-        self.disposition_combo.addItems(DISPOSITIONS)
+        self.notes = NotesEditor(DISPOSITIONS, self)
+        self.notes.save_requested.connect(self.notes_saved)
+        self.notes_edit = self.notes.notes_edit
+        self.disposition_combo = self.notes.disposition_combo
         self.save_notes_button = QPushButton(self.tr("Save notes"))
         self.save_notes_button.setObjectName("saveNotesButton")
         self.save_notes_button.setShortcut("Ctrl+S")
-        self.save_notes_button.clicked.connect(self._save_notes)
+        self.save_notes_button.setToolTip(self.tr("Notes are saved as you type; Ctrl+S saves now"))
+        self.save_notes_button.clicked.connect(self.notes.flush)
         self.play_button = QPushButton(self.tr("Play recording"))
         self.play_button.setObjectName("playRecordingButton")
         self.play_button.clicked.connect(self._play)
@@ -179,6 +175,7 @@ class HistoryView(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.play_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.notes.state_label)
         buttons.addWidget(self.save_notes_button)
         form.addRow(buttons)
         self.details.setEnabled(False)
@@ -244,6 +241,7 @@ class HistoryView(QWidget):
         self._selected = row
         self.details.setEnabled(row is not None)
         if row is None:
+            self.notes.show_call(None, "", "")
             self.detail_label.clear()
             return
         self.detail_label.setText(
@@ -252,17 +250,8 @@ class HistoryView(QWidget):
             + (f" · {clock(row.duration)}" if row.duration else "")
             + (f"<br><i>{row.error}</i>" if row.error else "")
         )
-        self.notes_edit.setPlainText(row.notes)
-        self.disposition_combo.setCurrentText(row.disposition)
+        self.notes.show_call(row.uuid, row.notes, row.disposition)
         self.play_button.setEnabled(row.recording_state == "local")
-
-    def _save_notes(self) -> None:
-        if self._selected is not None:
-            self.notes_saved.emit(
-                self._selected.uuid,
-                self.notes_edit.toPlainText(),
-                self.disposition_combo.currentText(),
-            )
 
     def _play(self) -> None:
         if self._selected is not None and self._selected.recording_id is not None:

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import shutil
+import sqlite3
 import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
@@ -113,6 +114,11 @@ class LibraryController(QObject):
         self.history_view.model.set_source(self._load_calls, self._count_calls)
         self.library_view.model.set_source(self._load_recordings, self._count_recordings)
 
+    async def flush_notes(self) -> None:
+        """At quit: notes typed moments ago are written before the database closes."""
+        for uuid, (notes, disposition) in list(self.history_view.notes.pending.items()):
+            await self.save_notes(uuid, notes, disposition)
+
     def stop(self) -> None:
         """Before the database closes: no more timers, loads or downloads from here."""
         self._refresh.stop()
@@ -161,11 +167,15 @@ class LibraryController(QObject):
     # -- history ---------------------------------------------------------------------------------
 
     async def save_notes(self, uuid: str, notes: str, disposition: str) -> None:
-        await self.history.run(HistoryStore.set_notes, uuid, notes, disposition)
+        try:
+            await self.history.run(HistoryStore.set_notes, uuid, notes, disposition)
+        except (sqlite3.Error, OSError) as exc:
+            self.history_view.notes.save_failed(uuid, str(exc))
+            return
+        self.history_view.notes.saved(uuid, notes, disposition)
         self.history_view.model.replace_row(
             lambda r: r.uuid == uuid, lambda r: replace(r, notes=notes, disposition=disposition)
         )
-        self.notify.emit(self.tr("Notes saved."))
 
     async def export_history(self, f: HistoryFilter) -> None:
         name = f"dialdeck-calls-{datetime.now():%Y%m%d-%H%M}.csv"
