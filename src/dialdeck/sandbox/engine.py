@@ -14,14 +14,24 @@ from __future__ import annotations
 import heapq
 import itertools
 import secrets
-import time
 import uuid as uuid_module
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
+from dialdeck.sandbox.clock import Clock, FakeClock, ScaledClock
 from dialdeck.sandbox.config import Account, SandboxConfig
+
+__all__ = [
+    "CallEngine",
+    "Clock",
+    "FakeClock",
+    "LegNotFoundError",
+    "NotLiveError",
+    "ScaledClock",
+    "SimCall",
+    "SimLeg",
+]
 
 NO_ANSWER_SUFFIX = "0000"
 BUSY_SUFFIX = "1111"
@@ -29,48 +39,6 @@ NETWORK_FAILURE_SUFFIX = "2222"
 AGENT_NO_ANSWER_SUFFIX = "3333"
 AGENT_CANCELS_SUFFIX = "4444"
 PLATFORM_REFUSES_SUFFIX = "5555"
-
-
-class Clock(Protocol):
-    def now(self) -> float:
-        """Sandbox seconds since an arbitrary start; never goes backwards."""
-
-    def wall(self, at: float) -> datetime:
-        """The UTC time that sandbox second ``at`` stands for."""
-
-
-class ScaledClock:
-    """Real time multiplied by ``speed``: at 10, a 30 s ring passes in 3 s."""
-
-    def __init__(self, speed: float = 1.0) -> None:
-        if speed <= 0:
-            raise ValueError("speed must be positive")
-        self.speed = speed
-        self._t0 = time.monotonic()
-        self._wall0 = datetime.now(UTC).replace(microsecond=0)
-
-    def now(self) -> float:
-        return (time.monotonic() - self._t0) * self.speed
-
-    def wall(self, at: float) -> datetime:
-        return self._wall0 + timedelta(seconds=at)
-
-
-class FakeClock:
-    """A clock tests move by hand."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.t = 0.0
-        self._wall0 = start or datetime(2026, 7, 3, 10, 0, 0, tzinfo=UTC)
-
-    def now(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
-
-    def wall(self, at: float) -> datetime:
-        return self._wall0 + timedelta(seconds=at)
 
 
 class NotLiveError(Exception):
