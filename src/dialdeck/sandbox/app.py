@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -29,10 +26,16 @@ from dialdeck.sandbox.engine import (
 )
 from dialdeck.sandbox.faults import Faults, FaultsAndLog
 from dialdeck.sandbox.push import ResultPusher
+from dialdeck.sandbox.validation import (
+    NUMBER_RULE,
+    byte_range,
+    error,
+    is_number,
+    json_object,
+    ring_time,
+    validate_call,
+)
 from dialdeck.sandbox.wav import synthesize_call
-
-NUMBER = re.compile(r"^(\d{10}|\+91\d{10})$")
-RING_TIME_RANGE = (5, 120)
 
 
 class Sandbox:
@@ -75,10 +78,6 @@ class Sandbox:
             await asyncio.sleep(min(0.1, max(0.005, wait)))
 
 
-def error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"status": "error", "message": message}, status_code=status)
-
-
 def _sandbox(request: Request) -> Sandbox:
     sandbox: Sandbox = request.app.state.sandbox
     return sandbox
@@ -101,63 +100,6 @@ def _account(request: Request) -> Account | JSONResponse:
     return account
 
 
-async def _json_object(request: Request) -> dict[str, Any] | JSONResponse:
-    try:
-        body = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
-        return error(400, "Body must be JSON")
-    if not isinstance(body, dict):
-        return error(400, "Body must be a JSON object")
-    return body
-
-
-def _ring_time(body: dict[str, Any]) -> int | str:
-    value = body.get("max_ring_time", 30)
-    if not isinstance(value, int) or isinstance(value, bool):
-        return "max_ring_time must be an integer"
-    low, high = RING_TIME_RANGE
-    if not low <= value <= high:
-        return f"max_ring_time must be between {low} and {high} seconds"
-    return value
-
-
-def _validate_call(body: dict[str, Any], account: Account) -> dict[str, Any] | str:
-    for key in ("from_number", "to_number", "uuid"):
-        if key not in body:
-            return f"{key} is required"
-        if not isinstance(body[key], str) or not body[key].strip():
-            return f"{key} must be a non-empty string"
-    for key in ("crm_username", "agent_number"):
-        if key in body and body[key] is not None and not isinstance(body[key], str):
-            return f"{key} must be a string"
-    if not NUMBER.match(body["to_number"]):
-        return "to_number must be 10 digits or +91 followed by 10 digits"
-    if body["from_number"] not in account.caller_ids:
-        return "Unrecognised caller ID: from_number is not assigned to this account"
-    crm, agent_number = body.get("crm_username"), body.get("agent_number")
-    if bool(crm) == bool(agent_number):
-        return "Give exactly one of crm_username and agent_number"
-    if crm and crm not in account.agents:
-        return "Unknown agent: crm_username is not registered"
-    if agent_number and not NUMBER.match(agent_number):
-        return "agent_number must be 10 digits or +91 followed by 10 digits"
-    recording = body.get("recording", True)
-    if not isinstance(recording, bool):
-        return "recording must be true or false"
-    ring = _ring_time(body)
-    if isinstance(ring, str):
-        return ring
-    return {
-        "from_number": body["from_number"],
-        "to_number": body["to_number"],
-        "uuid": body["uuid"],
-        "crm_username": crm or None,
-        "agent_number": agent_number or None,
-        "recording": recording,
-        "max_ring_time": ring,
-    }
-
-
 async def health(request: Request) -> Response:
     return JSONResponse({"status": "success"})
 
@@ -166,10 +108,10 @@ async def initiate_call(request: Request) -> Response:
     account = _account(request)
     if isinstance(account, Response):
         return account
-    body = await _json_object(request)
+    body = await json_object(request)
     if isinstance(body, Response):
         return body
-    fields = _validate_call(body, account)
+    fields = validate_call(body, account)
     if isinstance(fields, str):
         return error(400, fields)
     if fields["to_number"].endswith(PLATFORM_REFUSES_SUFFIX):
@@ -204,13 +146,13 @@ async def add_participant(request: Request) -> Response:
     call = _call_or_error(request, account)
     if isinstance(call, Response):
         return call
-    body = await _json_object(request)
+    body = await json_object(request)
     if isinstance(body, Response):
         return body
     number = body.get("number")
-    if not isinstance(number, str) or not NUMBER.match(number):
-        return error(400, "number must be 10 digits or +91 followed by 10 digits")
-    ring = _ring_time(body)
+    if not is_number(number):
+        return error(400, f"number must be {NUMBER_RULE}")
+    ring = ring_time(body)
     if isinstance(ring, str):
         return error(400, ring)
     try:
@@ -218,9 +160,6 @@ async def add_participant(request: Request) -> Response:
     except NotLiveError:
         return error(409, "Call is not live")
     return JSONResponse({"status": "success", "message": "Leg queued", "leg_id": leg.leg_id})
-
-
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
 async def recording(request: Request) -> Response:
@@ -233,17 +172,12 @@ async def recording(request: Request) -> Response:
     spec = request.headers.get("range")
     if not spec:
         return Response(data, media_type="audio/wav", headers=headers)
-    match = _RANGE.match(spec.strip())
     size = len(data)
-    if match and (match[1] or match[2]):
-        if match[1]:
-            start = int(match[1])
-            end = min(int(match[2]), size - 1) if match[2] else size - 1
-        else:  # suffix range: the last N bytes
-            start, end = max(0, size - int(match[2])), size - 1
-        if start < size and start <= end:
-            headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-            return Response(data[start : end + 1], 206, media_type="audio/wav", headers=headers)
+    span = byte_range(spec, size)
+    if span is not None:
+        start, end = span
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+        return Response(data[start : end + 1], 206, media_type="audio/wav", headers=headers)
     headers["Content-Range"] = f"bytes */{size}"
     return Response(status_code=416, headers=headers)
 
@@ -307,7 +241,7 @@ async def control_reset(request: Request) -> Response:
 async def control_faults(request: Request) -> Response:
     middleware = _middleware(request)
     if request.method == "POST":
-        body = await _json_object(request)
+        body = await json_object(request)
         if isinstance(body, Response):
             return body
         try:
@@ -323,7 +257,7 @@ async def control_hangup(request: Request) -> Response:
     call = sandbox.engine.calls.get(request.path_params["call_id"])
     if call is None:
         return error(404, "Call not found")
-    body = await _json_object(request)
+    body = await json_object(request)
     if isinstance(body, Response):
         return body
     leg_id, role = body.get("leg_id"), body.get("role")
