@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from dialdeck.sandbox import DEMO_AGENT, DEMO_API_KEY, SandboxServer
-from dialdeck.sandbox.validation import byte_range, is_number
+from dialdeck.sandbox.validation import UnsatisfiableRangeError, byte_range, is_number
 from tests.sandbox.test_push import wait_for
 
 AUTH = {"Authorization": f"Bearer {DEMO_API_KEY}"}
@@ -78,6 +78,30 @@ def test_participant_with_non_ascii_number_is_400(sandbox: SandboxServer, number
 @pytest.mark.parametrize(
     "spec", ["bytes=١٠٠-", "bytes=0-١٠", "bytes=-١٠", "bytes=１-2", "bytes=0-1\n", "bytes=0-1,3-4"]
 )
-def test_range_digits_are_ascii(spec: str) -> None:
-    # Not reachable over HTTP today (headers are latin-1), but the parser must not rely on that.
+def test_unusable_ranges_are_ignored(spec: str) -> None:
+    # Non-ASCII digits cannot arrive over HTTP today (headers are latin-1), but the parser must
+    # not rely on that. RFC 9110 lets a server ignore a Range it cannot use: the whole file.
     assert byte_range(spec, 1000) is None
+
+
+@pytest.mark.parametrize(
+    ("spec", "span"),
+    [
+        ("bytes=0-99", (0, 99)),
+        ("bytes=900-", (900, 999)),
+        ("bytes=900-5000", (900, 999)),
+        ("bytes=-10", (990, 999)),
+        ("bytes=-5000", (0, 999)),
+        ("bytes=5-3", None),
+        ("items=0-1", None),
+        ("bytes=-", None),
+    ],
+)
+def test_byte_ranges(spec: str, span: tuple[int, int] | None) -> None:
+    assert byte_range(spec, 1000) == span
+
+
+@pytest.mark.parametrize("spec", ["bytes=1000-", "bytes=5000-6000", "bytes=-0"])
+def test_unsatisfiable_ranges(spec: str) -> None:
+    with pytest.raises(UnsatisfiableRangeError):
+        byte_range(spec, 1000)

@@ -28,6 +28,7 @@ from dialdeck.sandbox.faults import Faults, FaultsAndLog
 from dialdeck.sandbox.push import ResultPusher
 from dialdeck.sandbox.validation import (
     NUMBER_RULE,
+    UnsatisfiableRangeError,
     byte_range,
     error,
     is_number,
@@ -173,13 +174,16 @@ async def recording(request: Request) -> Response:
     if not spec:
         return Response(data, media_type="audio/wav", headers=headers)
     size = len(data)
-    span = byte_range(spec, size)
-    if span is not None:
-        start, end = span
-        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-        return Response(data[start : end + 1], 206, media_type="audio/wav", headers=headers)
-    headers["Content-Range"] = f"bytes */{size}"
-    return Response(status_code=416, headers=headers)
+    try:
+        span = byte_range(spec, size)
+    except UnsatisfiableRangeError:
+        headers["Content-Range"] = f"bytes */{size}"
+        return Response(status_code=416, headers=headers)
+    if span is None:
+        return Response(data, media_type="audio/wav", headers=headers)
+    start, end = span
+    headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    return Response(data[start : end + 1], 206, media_type="audio/wav", headers=headers)
 
 
 async def openapi(request: Request) -> Response:
@@ -276,7 +280,10 @@ async def control_hangup(request: Request) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return error(exc.status_code, exc.detail)
+    headers = dict(exc.headers or {})
+    if "Allow" in headers:  # RFC 9110: a 405 says what is allowed (Starlette's order is random)
+        headers["Allow"] = ", ".join(sorted(m.strip() for m in headers["Allow"].split(",")))
+    return error(exc.status_code, exc.detail, headers)
 
 
 def create_app(config: SandboxConfig | None = None, clock: Clock | None = None) -> FaultsAndLog:

@@ -56,21 +56,19 @@ def validate_call(body: dict[str, Any], account: Account) -> dict[str, Any] | st
     for key in ("from_number", "to_number", "uuid"):
         if key not in body:
             return f"{key} is required"
-        if not isinstance(body[key], str) or not body[key].strip():
+    for key in ("from_number", "to_number", "uuid", "crm_username", "agent_number"):
+        if key in body and (not isinstance(body[key], str) or not body[key]):
             return f"{key} must be a non-empty string"
-    for key in ("crm_username", "agent_number"):
-        if key in body and body[key] is not None and not isinstance(body[key], str):
-            return f"{key} must be a string"
     if not is_number(body["to_number"]):
         return f"to_number must be {NUMBER_RULE}"
     if body["from_number"] not in account.caller_ids:
         return "Unrecognised caller ID: from_number is not assigned to this account"
     crm, agent_number = body.get("crm_username"), body.get("agent_number")
-    if bool(crm) == bool(agent_number):
+    if (crm is None) == (agent_number is None):
         return "Give exactly one of crm_username and agent_number"
-    if crm and crm not in account.agents:
+    if crm is not None and crm not in account.agents:
         return "Unknown agent: crm_username is not registered"
-    if agent_number and not is_number(agent_number):
+    if agent_number is not None and not is_number(agent_number):
         return f"agent_number must be {NUMBER_RULE}"
     recording = body.get("recording", True)
     if not isinstance(recording, bool):
@@ -82,23 +80,36 @@ def validate_call(body: dict[str, Any], account: Account) -> dict[str, Any] | st
         "from_number": body["from_number"],
         "to_number": body["to_number"],
         "uuid": body["uuid"],
-        "crm_username": crm or None,
-        "agent_number": agent_number or None,
+        "crm_username": crm,
+        "agent_number": agent_number,
         "recording": recording,
         "max_ring_time": ring,
     }
 
 
+class UnsatisfiableRangeError(Exception):
+    """A well-formed single byte range that starts beyond the end: 416."""
+
+
 def byte_range(spec: str, size: int) -> tuple[int, int] | None:
-    """``Range: bytes=a-b`` (or ``a-`` or ``-n``) as inclusive offsets; None if unsatisfiable."""
+    """``Range: bytes=a-b`` (or ``a-`` or ``-n``) as inclusive offsets.
+
+    None means "serve the whole file": RFC 9110 lets a server ignore a Range it cannot use
+    (another unit, several ranges, bad syntax, last before first). Only a well-formed range that
+    cannot be satisfied raises :class:`UnsatisfiableRangeError` (416).
+    """
     match = _RANGE.fullmatch(spec.strip(" \t"))
     if not match or not (match[1] or match[2]):
         return None
-    if match[1]:
-        start = int(match[1])
-        end = min(int(match[2]), size - 1) if match[2] else size - 1
-    else:  # suffix range: the last N bytes
-        start, end = max(0, size - int(match[2])), size - 1
-    if start < size and start <= end:
-        return start, end
-    return None
+    first, last = match[1], match[2]
+    if first:
+        start = int(first)
+        if last and int(last) < start:
+            return None
+        if start >= size:
+            raise UnsatisfiableRangeError
+        return start, min(int(last), size - 1) if last else size - 1
+    length = int(last)  # suffix range: the last N bytes
+    if length == 0:
+        raise UnsatisfiableRangeError
+    return max(0, size - length), size - 1
