@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from dialdeck.sandbox import DEMO_API_KEY, SandboxServer
+from dialdeck.sandbox.faults import redact_credentials
 from tests.sandbox.test_push import place_call, wait_for
 
 AUTH = {"Authorization": f"Bearer {DEMO_API_KEY}"}
@@ -102,3 +103,33 @@ def test_request_log_records_body_and_never_the_control_calls(sandbox: SandboxSe
 def test_index_lists_scripted_outcomes(sandbox: SandboxServer) -> None:
     index = httpx.get(sandbox.url, timeout=5).json()
     assert "5555" in index["scripted_outcomes_by_last_four_digits"]
+
+
+def test_request_log_redacts_keys(sandbox: SandboxServer) -> None:
+    place_call(sandbox.url)  # with the demo key
+    httpx.get(f"{sandbox.url}/calls/x", headers={"Authorization": "Bearer short"}, timeout=5)
+    httpx.get(f"{sandbox.url}/health?api_key=sandbox-demo-key&x=1", timeout=5)
+    response = httpx.get(f"{sandbox.url}/_sandbox/requests", timeout=5)
+    assert DEMO_API_KEY not in response.text
+    assert "short" not in response.text
+    log = response.json()
+    assert log[0]["headers"]["authorization"] == "Bearer …-key"
+    assert log[1]["headers"]["authorization"] == "Bearer …"
+    assert log[2]["query"] == "api_key=…-key&x=1"
+    # The in-process log that the app's tests read is redacted too.
+    assert all(DEMO_API_KEY not in repr(r) for r in sandbox.app.requests)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("Bearer sandbox-demo-key", "Bearer …-key"),
+        ("bearer   abcdefghijklmnop  ", "bearer …mnop"),
+        ("Basic dXNlcjpwYXNzd29yZA==", "Basic …ZA=="),
+        ("Bearer", "…"),
+        ("sandbox-demo-key", "…-key"),
+        ("", "…"),
+    ],
+)
+def test_redact_credentials(value: str, shown: str) -> None:
+    assert redact_credentials(value) == shown

@@ -139,16 +139,45 @@ class FaultsAndLog:
             for k, v in scope.get("headers", [])
             if k.lower() in (b"authorization", b"range", b"content-type", b"origin")
         }
+        if "authorization" in headers:
+            headers["authorization"] = redact_credentials(headers["authorization"])
         self.requests.append(
             LoggedRequest(
                 scope["method"],
                 scope["path"],
-                scope.get("query_string", b"").decode(),
+                redact_query(scope.get("query_string", b"").decode("latin-1")),
                 parsed,
                 headers,
                 time.time(),
             )
         )
+
+
+def redact_credentials(value: str) -> str:
+    """``Bearer sandbox-demo-key`` -> ``Bearer …-key``: the scheme and, for a long enough key,
+    its last four characters (enough to tell keys apart, never enough to use one)."""
+    scheme, _, token = value.strip().partition(" ")
+    if not token:
+        scheme, token = "", scheme
+    token = token.strip()
+    tail = token[-4:] if len(token) >= 12 else ""
+    return f"{scheme} …{tail}".strip()
+
+
+_SECRET_NAMES = ("key", "token", "secret", "auth", "password")
+
+
+def redact_query(query: str) -> str:
+    """Blank the values of query parameters that look like credentials (``?api_key=…``)."""
+    if not query:
+        return query
+    parts = []
+    for part in query.split("&"):
+        name, sep, value = part.partition("=")
+        if sep and value and any(word in name.lower() for word in _SECRET_NAMES):
+            value = redact_credentials(value)
+        parts.append(f"{name}{sep}{value}")
+    return "&".join(parts)
 
 
 async def _read_body(receive: Receive) -> bytes:
