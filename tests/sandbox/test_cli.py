@@ -142,3 +142,21 @@ def test_bad_config_and_busy_port(tmp_path: Path) -> None:
         )
     assert result.returncode == 1
     assert "cannot listen" in result.stderr
+
+
+def test_talk_times_from_config_and_flags(tmp_path: Path) -> None:
+    config_file = tmp_path / "sandbox.toml"
+    config_file.write_text('[talk_times]\n"3210" = 45\n"agent.017" = 60\n')
+    args = ["--config", str(config_file), "--talk-time-for", "3210=5", "--talk-time-for", "99=7"]
+    config = build_config(parse_args(args))
+    assert config.talk_time_for("9876543210") == 5  # the flag replaces the file's entry
+    assert config.talk_time_for("9123456799") == 7
+    assert config.talk_time_for("agent.017") == 60
+    assert config.talk_time_for("9123456788") is None
+    assert config.party_talk_time("9123456788") == config.timings.talk_time
+
+
+@pytest.mark.parametrize("bad", ["3210", "3210=long", "3210=-1", "=5"])
+def test_bad_talk_time_flag(bad: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_config(parse_args(["--talk-time-for", bad]))

@@ -103,6 +103,7 @@ def test_request_log_records_body_and_never_the_control_calls(sandbox: SandboxSe
 def test_index_lists_scripted_outcomes(sandbox: SandboxServer) -> None:
     index = httpx.get(sandbox.url, timeout=5).json()
     assert "5555" in index["scripted_outcomes_by_last_four_digits"]
+    assert index["talk_times"]["default_seconds"] == 20
 
 
 def test_request_log_redacts_keys(sandbox: SandboxServer) -> None:

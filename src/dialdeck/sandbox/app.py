@@ -192,6 +192,7 @@ async def openapi(request: Request) -> Response:
 
 
 async def index(request: Request) -> Response:
+    sandbox = _sandbox(request)
     return JSONResponse(
         {
             "status": "success",
@@ -204,6 +205,14 @@ async def index(request: Request) -> Response:
                 "3333": "agent never answers (NO_ANSWER)",
                 "4444": "agent hangs up while the customer rings (CANCELED)",
                 "5555": "platform refuses to queue (502)",
+            },
+            "talk_times": {
+                "default_seconds": sandbox.config.timings.talk_time,
+                "scripted": dict(sandbox.config.talk_times),
+                "rule": "each answered customer or participant talks for its talk time, then "
+                "hangs up; keys match the end of a number (longest wins) or an agent id; an "
+                "agent with a talk time hangs up once it is over and only one other remains; "
+                "the call ends when fewer than two remain",
             },
         }
     )

@@ -9,7 +9,7 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
-from dialdeck.sandbox.config import DEMO_AGENT, DEMO_API_KEY, SandboxConfig
+from dialdeck.sandbox.config import DEMO_AGENT, DEMO_API_KEY, SandboxConfig, parse_talk_times
 from dialdeck.sandbox.server import SandboxServer
 
 
@@ -30,11 +30,34 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--config", type=Path, help="TOML file with accounts, agents and timings")
     parser.add_argument("--callback-url", help="where to POST each call's result when it ends")
     parser.add_argument(
-        "--talk-time", type=float, help="seconds the customer talks before hanging up"
+        "--talk-time",
+        type=float,
+        help="seconds each answered customer or participant talks before hanging up",
+    )
+    parser.add_argument(
+        "--talk-time-for",
+        action="append",
+        default=[],
+        metavar="ENDING=SECONDS",
+        help="talk time for numbers ending in ENDING (or an agent id); repeatable, "
+        "like [talk_times] in the config file",
     )
     args = parser.parse_args(argv)
     if args.speed is not None and args.speed <= 0:
         parser.error("--speed must be positive")
+    table: dict[str, object] = {}
+    for item in args.talk_time_for:
+        key, sep, seconds = item.rpartition("=")
+        try:
+            table[key] = float(seconds)
+        except ValueError:
+            sep = ""
+        if not sep:
+            parser.error(f"--talk-time-for wants ENDING=SECONDS, not {item!r}")
+    try:
+        args.talk_time_table = parse_talk_times(table)
+    except ValueError as exc:
+        parser.error(f"--talk-time-for: {exc}")
     return args
 
 
@@ -48,6 +71,8 @@ def build_config(args: argparse.Namespace) -> SandboxConfig:
         config = replace(config, callback_url=args.callback_url)
     if args.talk_time is not None:
         config = replace(config, timings=replace(config.timings, talk_time=args.talk_time))
+    if args.talk_time_table:
+        config = config.with_talk_times(args.talk_time_table)
     return config
 
 
@@ -76,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  OpenAPI:    {url}/openapi.json    controls: {url}/_sandbox/")
     print("  Last four digits script the outcome: 0000 no answer, 1111 busy, 2222 failure,")
     print("  3333 agent no answer, 4444 agent cancels, 5555 platform refuses (502).")
+    print(
+        f"  Everyone answered talks {config.timings.talk_time:g} s, then hangs up"
+        + (f" ({len(config.talk_times)} scripted talk times)." if config.talk_times else ".")
+    )
     sys.stdout.flush()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

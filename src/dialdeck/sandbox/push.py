@@ -51,6 +51,11 @@ class ResultPusher:
         self._tasks: set[asyncio.Task[bool]] = set()
         self._client: httpx.AsyncClient | None = None
 
+    @property
+    def busy(self) -> bool:
+        """A delivery (or a retry's backoff) is still under way."""
+        return bool(self._tasks)
+
     def submit(self, url: str, body: dict[str, Any]) -> None:
         """Start delivering in the background (must be called on the server's event loop)."""
         task = asyncio.get_running_loop().create_task(self.deliver(url, body))
