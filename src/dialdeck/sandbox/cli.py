@@ -161,9 +161,10 @@ def _banner(config: SandboxConfig, url: str) -> None:
     print(f"  OpenAPI:    {url}/openapi.json    controls: {url}/_sandbox/")
     print("  Last four digits script the outcome: 0000 no answer, 1111 busy, 2222 failure,")
     print("  3333 agent no answer, 4444 agent cancels, 5555 platform refuses (502).")
+    scripted = ", ".join(f"{key}={seconds:g}" for key, seconds in config.talk_times)
     print(
         f"  Everyone answered talks {config.timings.talk_time:g} s, then hangs up"
-        + (f" ({len(config.talk_times)} scripted talk times)." if config.talk_times else ".")
+        + (f" (scripted: {scripted})." if scripted else ".")
     )
     print(BANNER_END, flush=True)
 
