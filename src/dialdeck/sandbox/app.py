@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from dialdeck.resources import resource_path
@@ -36,47 +35,58 @@ from dialdeck.sandbox.validation import (
     ring_time,
     validate_call,
 )
-from dialdeck.sandbox.wav import synthesize_call
+from dialdeck.sandbox.wav import SynthesizedRecording
 
 
 class Sandbox:
-    """State shared by the routes: engine, pusher, request log, recordings cache."""
+    """State shared by the routes: engine, pusher, and the ticker that drives them."""
 
     def __init__(self, config: SandboxConfig, clock: Clock | None = None) -> None:
         self.config = config
         self.clock = clock or ScaledClock(config.speed)
-        self.engine = CallEngine(config, self.clock, on_end=self._on_end)
+        self.engine = CallEngine(
+            config, self.clock, on_end=self._on_end, on_schedule=self._wake_ticker
+        )
         self.pusher = ResultPusher(
             retries=config.push_retries, base_delay=config.push_base_delay, speed=config.speed
         )
         self.public_url = "http://127.0.0.1"
         self.middleware: FaultsAndLog | None = None
-        self._recordings: OrderedDict[str, bytes] = OrderedDict()
+        self.ticks = 0  # how often the ticker woke up (tests check that idle means asleep)
+        self._wake: asyncio.Event | None = None
 
     def _on_end(self, call: SimCall) -> None:
         url = call.account.callback_url or self.config.callback_url
         if url:
             self.pusher.submit(url, self.engine.result_push(call, self.public_url))
 
-    def recording_bytes(self, call: SimCall) -> bytes:
-        assert call.recording_name
-        data = self._recordings.get(call.recording_name)
-        if data is None:
-            seed = int.from_bytes(call.call_id.encode()[:8], "big")
-            data = synthesize_call(call.recording_seconds, self.config.sample_rate, seed)
-            self._recordings[call.recording_name] = data
-            while len(self._recordings) > 32:
-                self._recordings.popitem(last=False)
-        return data
+    def _wake_ticker(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    def recording(self, call: SimCall) -> SynthesizedRecording:
+        """The call's WAV, produced piece by piece as it is sent (nothing cached)."""
+        seed = int.from_bytes(call.call_id.encode()[:8], "big")
+        return SynthesizedRecording(call.recording_seconds, self.config.sample_rate, seed)
 
     async def run_ticker(self) -> None:
-        """Advance the engine in real time so calls end (and pushes go out) without polling."""
-        speed = getattr(self.clock, "speed", 1.0)
+        """Advance the engine in real time so calls end (and pushes go out) without polling.
+
+        Sleeps until the next transition is due, or until a request schedules an earlier one:
+        an idle sandbox does not wake up at all.
+        """
+        self._wake = asyncio.Event()
         while True:
+            self.ticks += 1
             self.engine.tick()
+            self._wake.clear()  # the loop is ours until the await: nothing is missed
             due = self.engine.next_due()
-            wait = 0.1 if due is None else (due - self.clock.now()) / speed
-            await asyncio.sleep(min(0.1, max(0.005, wait)))
+            timeout = None if due is None else self.clock.real_seconds(due - self.clock.now())
+            if timeout is not None:
+                timeout += 0.001  # wake just after the transition is due, not just before
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    await self._wake.wait()
 
 
 def _sandbox(request: Request) -> Sandbox:
@@ -168,22 +178,23 @@ async def recording(request: Request) -> Response:
     call = sandbox.engine.recording_by_name(request.path_params["name"])
     if call is None:
         return error(404, "Recording not found")
-    data = await asyncio.to_thread(sandbox.recording_bytes, call)
+    wav = await asyncio.to_thread(sandbox.recording, call)
     headers = {"Accept-Ranges": "bytes"}
-    spec = request.headers.get("range")
-    if not spec:
-        return Response(data, media_type="audio/wav", headers=headers)
-    size = len(data)
     try:
-        span = byte_range(spec, size)
+        span = byte_range(request.headers.get("range", ""), wav.size)
     except UnsatisfiableRangeError:
-        headers["Content-Range"] = f"bytes */{size}"
+        headers["Content-Range"] = f"bytes */{wav.size}"
         return Response(status_code=416, headers=headers)
-    if span is None:
-        return Response(data, media_type="audio/wav", headers=headers)
-    start, end = span
-    headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-    return Response(data[start : end + 1], 206, media_type="audio/wav", headers=headers)
+    status, (start, end) = (200, (0, wav.size - 1)) if span is None else (206, span)
+    if span is not None:
+        headers["Content-Range"] = f"bytes {start}-{end}/{wav.size}"
+    headers["Content-Length"] = str(end - start + 1)
+
+    async def body() -> AsyncIterator[bytes]:
+        for chunk in wav.chunks(start, end):  # slices of cached blocks: no thread needed
+            yield chunk
+
+    return StreamingResponse(body(), status, headers=headers, media_type="audio/wav")
 
 
 async def openapi(request: Request) -> Response:
@@ -309,6 +320,7 @@ def create_app(config: SandboxConfig | None = None, clock: Clock | None = None) 
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
             await sandbox.pusher.aclose()
+            sandbox._wake = None
 
     routes = [
         Route("/", index),

@@ -14,6 +14,10 @@ class Clock(Protocol):
     def wall(self, at: float) -> datetime:
         """The UTC time that sandbox second ``at`` stands for."""
 
+    def real_seconds(self, sandbox_seconds: float) -> float | None:
+        """How long, in real time, until this clock has moved ``sandbox_seconds`` on; None if it
+        only moves when told to (then nothing is worth sleeping for)."""
+
 
 class ScaledClock:
     """Real time multiplied by ``speed``: at 10, a 30 s ring passes in 3 s."""
@@ -27,6 +31,9 @@ class ScaledClock:
 
     def now(self) -> float:
         return (time.monotonic() - self._t0) * self.speed
+
+    def real_seconds(self, sandbox_seconds: float) -> float | None:
+        return max(0.0, sandbox_seconds) / self.speed
 
     def wall(self, at: float) -> datetime:
         return self._wall0 + timedelta(seconds=at)
@@ -44,6 +51,9 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.t += seconds
+
+    def real_seconds(self, sandbox_seconds: float) -> float | None:
+        return None  # moves only when a test advances it
 
     def wall(self, at: float) -> datetime:
         return self._wall0 + timedelta(seconds=at)

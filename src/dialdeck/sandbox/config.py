@@ -7,6 +7,9 @@ request works unchanged. A TOML file adds accounts::
     talk_time = 20          # seconds each answered party talks before hanging up
     callback_url = "http://127.0.0.1:9000/result"
 
+    keep_calls_for = 3600   # ended calls stay queryable this long (sandbox seconds) ...
+    keep_calls = 1000       # ... and at most this many are kept
+
     [talk_times]            # per party: by the end of its number, or an agent's exact id
     "3210" = 45             # any customer or participant whose number ends in 3210
     "9123456789" = 300      # the longest matching ending wins
@@ -85,6 +88,10 @@ class SandboxConfig:
     push_base_delay: float = 1.0  # sandbox seconds, doubled per retry
     # Per-party talk times: (number ending or agent id, seconds); see :meth:`talk_time_for`.
     talk_times: tuple[tuple[str, float], ...] = ()
+    # Ended calls stay queryable (status, recording) this many sandbox seconds, and at most this
+    # many of them are kept; the oldest go first. Memory stays flat however long the sandbox runs.
+    keep_calls_for: float = 3600.0
+    keep_calls: int = 1000
 
     def talk_time_for(self, party: str) -> float | None:
         """Seconds ``party`` talks once answered, if ``[talk_times]`` scripts it.
@@ -144,6 +151,8 @@ class SandboxConfig:
             callback_url=data.get("callback_url"),
             sample_rate=int(data.get("sample_rate", 8000)),
             talk_times=tuple(parse_talk_times(table).items()),
+            keep_calls_for=float(data.get("keep_calls_for", base.keep_calls_for)),
+            keep_calls=int(data.get("keep_calls", base.keep_calls)),
         )
 
 

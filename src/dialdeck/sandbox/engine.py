@@ -22,6 +22,7 @@ import heapq
 import itertools
 import secrets
 import uuid as uuid_module
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -62,27 +63,46 @@ class CallEngine:
         config: SandboxConfig,
         clock: Clock,
         on_end: Callable[[SimCall], None] | None = None,
+        on_schedule: Callable[[], None] | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
         self.on_end = on_end
+        # Called when a transition becomes the next one due, so a sleeping ticker can wake early.
+        self.on_schedule = on_schedule
         self.calls: dict[str, SimCall] = {}
         self._events: list[tuple[float, int, str, Callable[[float], None]]] = []
         self._seq = itertools.count()
+        self._ended: deque[tuple[float, str]] = deque()  # (ended_at, call_id), oldest first
+        self._recordings: dict[str, str] = {}  # recording name -> call_id
 
     # -- public operations ---------------------------------------------------------------------
 
     def reset(self) -> None:
         self.calls.clear()
         self._events.clear()
+        self._ended.clear()
+        self._recordings.clear()
 
     def tick(self) -> None:
-        """Run every transition that is due now."""
+        """Run every transition that is due now, then forget calls that ended long ago."""
         now = self.clock.now()
         while self._events and self._events[0][0] <= now:
             due, _seq, call_id, action = heapq.heappop(self._events)
             if call_id in self.calls and not self.calls[call_id].is_over:
                 action(due)
+        self._prune(now)
+
+    def _prune(self, now: float) -> None:
+        """Drop ended calls older than ``keep_calls_for``, and the oldest beyond ``keep_calls``."""
+        horizon = now - self.config.keep_calls_for
+        while self._ended and (
+            self._ended[0][0] < horizon or len(self._ended) > self.config.keep_calls
+        ):
+            _ended_at, call_id = self._ended.popleft()
+            call = self.calls.pop(call_id, None)
+            if call is not None and call.recording_name:
+                self._recordings.pop(call.recording_name, None)
 
     def next_due(self) -> float | None:
         return self._events[0][0] if self._events else None
@@ -199,12 +219,16 @@ class CallEngine:
 
     def recording_by_name(self, name: str) -> SimCall | None:
         self.tick()
-        return next((c for c in self.calls.values() if c.recording_name == name), None)
+        call_id = self._recordings.get(name)
+        return self.calls.get(call_id) if call_id else None
 
     # -- transitions -----------------------------------------------------------------------------
 
     def _at(self, call: SimCall, due: float, action: Callable[[float], None]) -> None:
-        heapq.heappush(self._events, (due, next(self._seq), call.call_id, action))
+        event = (due, next(self._seq), call.call_id, action)
+        heapq.heappush(self._events, event)
+        if self.on_schedule and self._events[0] is event:
+            self.on_schedule()
 
     @staticmethod
     def _set(leg: SimLeg, status: str, at: float) -> None:
@@ -312,8 +336,10 @@ class CallEngine:
             elif leg.status == "DIALING":
                 self._set(leg, "FAILED", at)
         call.ended_at = at
+        self._ended.append((at, call.call_id))
         if call.recording and call.answered_at is not None:
             call.recording_name = f"crm_{secrets.token_urlsafe(18)}.wav"
             call.recording_seconds = max(0.0, at - call.answered_at)
+            self._recordings[call.recording_name] = call.call_id
         if self.on_end:
             self.on_end(call)

@@ -25,6 +25,8 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTROL_PREFIX = "/_sandbox"
+LOG_SIZE = 1000  # requests kept in the log: a day of use must not grow the sandbox's memory
+LOGGED_BODY_LIMIT = 16 * 1024  # a larger body is logged as its size only
 
 
 class SimulatedDropError(Exception):
@@ -89,7 +91,7 @@ class FaultsAndLog:
     def __init__(self, app: ASGIApp, *, seed: int | None = None) -> None:
         self.app = app
         self.faults = Faults()
-        self.requests: deque[LoggedRequest] = deque(maxlen=20_000)
+        self.requests: deque[LoggedRequest] = deque(maxlen=LOG_SIZE)  # the most recent only
         self._rng = random.Random(seed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -130,10 +132,14 @@ class FaultsAndLog:
         return None
 
     def _log(self, scope: Scope, body: bytes) -> None:
-        try:
-            parsed: Any = json.loads(body) if body else None
-        except (ValueError, UnicodeDecodeError):
-            parsed = body.decode("utf-8", "replace")
+        parsed: Any
+        if len(body) > LOGGED_BODY_LIMIT:
+            parsed = f"<{len(body)} bytes, not logged>"
+        else:
+            try:
+                parsed = json.loads(body) if body else None
+            except (ValueError, UnicodeDecodeError):
+                parsed = body.decode("utf-8", "replace")
         headers = {
             k.decode("latin-1"): v.decode("latin-1")
             for k, v in scope.get("headers", [])
