@@ -89,11 +89,26 @@ def test_hangup_control(sandbox: SandboxServer) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{"drop_rate": 2}, {"nonsense": 1}, {"error_status": 404}, {"error_rate": "lots"}, []],
+    [
+        {"drop_rate": 2},
+        {"nonsense": 1},
+        {"error_status": 404},
+        {"error_rate": "lots"},
+        [],
+        # Each of these used to be accepted, then broke every later request.
+        {"latency_ms": "abc"},
+        {"latency_ms": -5},
+        {"error_status": "503"},
+        {"count": "3"},
+        {"drop_after_bytes": 1.5},
+        {"path_prefix": 5},
+        {"error_rate": True},
+    ],
 )
 def test_fault_settings_are_validated(sandbox: SandboxServer, body: object) -> None:
     response = httpx.post(f"{sandbox.url}/_sandbox/faults", json=body, timeout=5)
     assert response.status_code == 400
+    assert httpx.get(f"{sandbox.url}/health", timeout=5).status_code == 200  # faults unchanged
 
 
 def test_latency_fault_and_reset(sandbox: SandboxServer) -> None:

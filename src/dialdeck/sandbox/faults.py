@@ -65,14 +65,29 @@ class Faults:
             raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
         faults = cls(**data)
         for rate in (faults.error_rate, faults.drop_rate, faults.malformed_rate):
-            if not isinstance(rate, int | float) or not 0 <= rate <= 1:
+            if not _is_number(rate) or not 0 <= rate <= 1:
                 raise ValueError("rates must be numbers from 0 to 1")
-        if not 500 <= int(faults.error_status) <= 599:
+        for name in ("latency_ms", "error_status", "drop_after_bytes", "count"):
+            value = getattr(faults, name)
+            optional = name in ("drop_after_bytes", "count")
+            if not (value is None and optional) and not (_is_int(value) and value >= 0):
+                raise ValueError(f"{name} must be a whole number >= 0")
+        if not 500 <= faults.error_status <= 599:
             raise ValueError("error_status must be a 5xx code")
+        if not isinstance(faults.path_prefix, str) or not faults.path_prefix.startswith("/"):
+            raise ValueError("path_prefix must be a path starting with /")
         return faults
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass
