@@ -62,7 +62,7 @@ def test_schemathesis_runs_every_check(sandbox: SandboxServer, tmp_path: Path) -
             "--header",
             f"Authorization: Bearer {DEMO_API_KEY}",
             "--max-examples",
-            "25",
+            "15",
             "--seed",
             "1",
             "--phases",
