@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import socket
@@ -15,7 +16,9 @@ import httpx
 import pytest
 
 from dialdeck.core.audio import probe_audio
-from dialdeck.sandbox.cli import build_config, parse_args
+from dialdeck.sandbox import SandboxConfig, cli
+from dialdeck.sandbox.cli import BANNER_END, build_config, parse_args
+from dialdeck.sandbox.server import SandboxServer
 
 SEED_REQUEST = {
     "from_number": "919800000000",
@@ -32,7 +35,8 @@ def free_port() -> int:
         return port
 
 
-def start(*args: str) -> tuple[subprocess.Popen[str], str]:
+def start(*args: str) -> tuple[subprocess.Popen[str], str, str]:
+    """Start ``dialdeck-sandbox`` and return once its banner is complete (its last line)."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "dialdeck.sandbox.cli", "--port", str(port), *args],
@@ -42,17 +46,19 @@ def start(*args: str) -> tuple[subprocess.Popen[str], str]:
     )
     assert proc.stdout is not None
     url = f"http://127.0.0.1:{port}"
+    banner: list[str] = []
     deadline = time.monotonic() + 20
     while True:
         line = proc.stdout.readline()
-        if "listening on" in line:
-            return proc, url
-        assert proc.poll() is None and time.monotonic() < deadline, f"did not start: {line}"
+        banner.append(line)
+        if line.strip() == BANNER_END:
+            return proc, url, "".join(banner)
+        assert line and time.monotonic() < deadline, f"did not start: {''.join(banner)}"
 
 
 @pytest.fixture
 def standalone() -> Iterator[tuple[subprocess.Popen[str], str]]:
-    proc, url = start("--speed", "20", "--talk-time", "4")
+    proc, url, _banner = start("--speed", "20", "--talk-time", "4")
     yield proc, url
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
@@ -87,17 +93,76 @@ def test_seed_example_end_to_end(
 
 
 def test_banner_prints_demo_key_and_custom_key() -> None:
-    proc, _url = start("--api-key", "my-key")
+    proc, _url, banner = start("--api-key", "my-key")
     try:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(10)
+        proc.send_signal(signal.SIGINT)  # only once the banner's last line is out
+        assert proc.wait(10) == 0
         assert proc.stdout is not None
-        out = proc.stdout.read()  # the same buffered reader start() used
+        rest = proc.stdout.read()  # the same buffered reader start() used
         proc.stdout.close()
     finally:
         proc.kill()
-    assert "my-key" in out
-    assert proc.returncode == 0
+    assert "API key:    my-key" in banner
+    assert "sandbox-demo-key" not in banner
+    assert rest.strip().endswith("sandbox stopped")
+    assert "Traceback" not in rest
+
+
+@pytest.fixture
+def restored_signals() -> Iterator[None]:
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    assert {sig: signal.getsignal(sig) for sig in before} == before  # main() put them back
+
+
+@pytest.mark.usefixtures("restored_signals")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_signal_while_starting_exits_cleanly(
+    sig: signal.Signals, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CI failure: Ctrl+C before the server was up killed the process (exit -2)."""
+    real_start = SandboxServer.start
+    started: list[SandboxServer] = []
+
+    def start_interrupted(self: SandboxServer, timeout: float = 10.0) -> str:
+        signal.raise_signal(sig)  # arrives mid start-up, as on a loaded CI machine
+        started.append(self)
+        return real_start(self, timeout)
+
+    monkeypatch.setattr(SandboxServer, "start", start_interrupted)
+    assert cli.main(["--port", "0"]) == 128 + sig
+    out, err = capsys.readouterr()
+    assert f"stopped by {sig.name} before it was serving" in err
+    assert "Traceback" not in err
+    assert "listening on" not in out
+    assert started and started[0]._thread is None  # the server thread was stopped and joined
+
+
+@pytest.mark.usefixtures("restored_signals")
+def test_signal_before_the_web_stack_is_loaded(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_build = cli.build_config
+
+    def build_interrupted(args: argparse.Namespace) -> SandboxConfig:
+        signal.raise_signal(signal.SIGINT)
+        return real_build(args)
+
+    monkeypatch.setattr(cli, "build_config", build_interrupted)
+    monkeypatch.setattr(SandboxServer, "start", lambda *a: pytest.fail("started anyway"))
+    assert cli.main(["--port", "0"]) == 130
+    assert "stopped by SIGINT" in capsys.readouterr().err
+
+
+def test_cli_module_imports_no_web_stack() -> None:
+    code = (
+        "import sys, dialdeck.sandbox.cli; "
+        "print(sorted(m for m in ('uvicorn', 'starlette', 'httpx') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_config_file(tmp_path: Path) -> None:
@@ -142,3 +207,21 @@ def test_bad_config_and_busy_port(tmp_path: Path) -> None:
         )
     assert result.returncode == 1
     assert "cannot listen" in result.stderr
+
+
+def test_talk_times_from_config_and_flags(tmp_path: Path) -> None:
+    config_file = tmp_path / "sandbox.toml"
+    config_file.write_text('[talk_times]\n"3210" = 45\n"agent.017" = 60\n')
+    args = ["--config", str(config_file), "--talk-time-for", "3210=5", "--talk-time-for", "99=7"]
+    config = build_config(parse_args(args))
+    assert config.talk_time_for("9876543210") == 5  # the flag replaces the file's entry
+    assert config.talk_time_for("9123456799") == 7
+    assert config.talk_time_for("agent.017") == 60
+    assert config.talk_time_for("9123456788") is None
+    assert config.party_talk_time("9123456788") == config.timings.talk_time
+
+
+@pytest.mark.parametrize("bad", ["3210", "3210=long", "3210=-1", "=5"])
+def test_bad_talk_time_flag(bad: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_config(parse_args(["--talk-time-for", bad]))

@@ -254,3 +254,102 @@ def test_result_push_body(engine: CallEngine, clock: FakeClock) -> None:
     assert body["disposition"] == "CRM_CALL"
     assert body["recording_url"].startswith("http://sb/recordings/crm_")
     assert body["duration"] == 25
+
+
+# -- every call ends unattended: per-party talk times ------------------------------------------
+
+
+def scripted(talk_times: dict[str, float]) -> SandboxConfig:
+    return CONFIG.with_talk_times(talk_times)
+
+
+def test_call_with_an_added_participant_ends_on_its_own(
+    engine: CallEngine, clock: FakeClock, ended: list[SimCall]
+) -> None:
+    call = connected(engine, clock)  # answered at t=5
+    leg = engine.add_participant(call, "9123456789", 30)
+    run(engine, clock, T.customer_answer)  # participant joins at t=8
+    assert leg.status == "JOINED"
+    run(engine, clock, T.talk_time - T.customer_answer)  # t=25: the customer hangs up
+    assert legs(call) == [("agent", "JOINED"), ("destination", "LEFT"), ("participant", "JOINED")]
+    assert call.is_live
+    run(engine, clock, T.customer_answer - 0.01)
+    assert call.is_live
+    run(engine, clock, 0.01)  # t=28: the participant's talk time is up too
+    assert ended == [call]
+    assert call.status == "ANSWER"
+    assert legs(call) == [("agent", "LEFT"), ("destination", "LEFT"), ("participant", "LEFT")]
+    assert call.ended_at == pytest.approx(28)
+    assert call.recording_seconds == pytest.approx(23)
+    assert call.recording_name
+
+
+def test_participant_talk_time_scripted_by_number(clock: FakeClock) -> None:
+    engine = CallEngine(scripted({"6789": 40, "56789": 60, "9": 1}), clock)
+    call = connected(engine, clock)
+    engine.add_participant(call, "9123456789", 30)  # the longest ending wins: 60 s
+    run(engine, clock, 30)
+    assert legs(call)[1:] == [("destination", "LEFT"), ("participant", "JOINED")]
+    run(engine, clock, 100)
+    assert call.ended_at == pytest.approx(5 + T.customer_answer + 60)
+
+
+def test_customer_talk_time_scripted_by_number(clock: FakeClock) -> None:
+    engine = CallEngine(scripted({"+919876543210": 99, "3210": 7}), clock)
+    call = place(engine)
+    run(engine, clock, 100)
+    assert call.recording_seconds == pytest.approx(7)
+    plus = place(engine, "+919876543210")
+    run(engine, clock, 200)
+    assert plus.recording_seconds == pytest.approx(99)
+
+
+def test_agent_talk_time_ends_a_two_party_call(clock: FakeClock) -> None:
+    engine = CallEngine(scripted({"agent.017": 10}), clock)
+    call = place(engine)
+    run(engine, clock, 100)
+    assert call.status == "ANSWER"
+    assert call.ended_at == pytest.approx(5 + 10)  # counted from when the customer answered
+    assert call.recording_seconds == pytest.approx(10)
+
+
+def test_finished_agent_leaves_when_one_other_remains(clock: FakeClock) -> None:
+    engine = CallEngine(scripted({"agent.017": 10, "6789": 40}), clock)
+    call = connected(engine, clock)
+    engine.add_participant(call, "9123456789", 30)
+    run(engine, clock, 15)  # t=20: the agent's time is up, but two others are on the line
+    assert legs(call) == [("agent", "JOINED"), ("destination", "JOINED"), ("participant", "JOINED")]
+    run(engine, clock, 5)  # t=25: the customer leaves; the agent does not stay on for 23 s more
+    assert call.is_over
+    assert call.ended_at == pytest.approx(25)
+    assert legs(call) == [("agent", "LEFT"), ("destination", "LEFT"), ("participant", "LEFT")]
+
+
+def test_finished_agent_waits_for_a_ringing_participant(clock: FakeClock) -> None:
+    engine = CallEngine(scripted({"agent.017": 1}), clock)
+    call = connected(engine, clock)
+    leg = engine.add_participant(call, "9123450000", 10)  # rings 10 s, nobody answers
+    run(engine, clock, 5)
+    assert call.is_live
+    run(engine, clock, 5)
+    assert leg.status == "FAILED"
+    assert call.is_over
+    assert call.ended_at == pytest.approx(15)
+
+
+def test_agent_number_is_scripted_by_its_ending(clock: FakeClock) -> None:
+    engine = CallEngine(scripted({"0001": 3, "agent": 99}), clock)
+    call = place(engine, agent_number="9000000001", crm_username=None)
+    run(engine, clock, 100)
+    assert call.recording_seconds == pytest.approx(3)
+    by_id = place(engine)  # "agent" is an id key: it does not match "agent.017"
+    run(engine, clock, 200)
+    assert by_id.recording_seconds == pytest.approx(T.talk_time)
+
+
+@pytest.mark.parametrize(
+    "table", [{"3210": -1}, {"3210": "long"}, {"3210": True}, {"": 3}, {"3210": float("inf")}]
+)
+def test_talk_times_are_validated(table: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="talk_times"):
+        SandboxConfig.from_dict({"talk_times": table})

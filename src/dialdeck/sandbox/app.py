@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import re
-from collections import OrderedDict
 from collections.abc import AsyncIterator
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from dialdeck.resources import resource_path
@@ -29,54 +25,68 @@ from dialdeck.sandbox.engine import (
 )
 from dialdeck.sandbox.faults import Faults, FaultsAndLog
 from dialdeck.sandbox.push import ResultPusher
-from dialdeck.sandbox.wav import synthesize_call
-
-NUMBER = re.compile(r"^(\d{10}|\+91\d{10})$")
-RING_TIME_RANGE = (5, 120)
+from dialdeck.sandbox.validation import (
+    NUMBER_RULE,
+    UnsatisfiableRangeError,
+    byte_range,
+    error,
+    is_number,
+    json_object,
+    ring_time,
+    validate_call,
+)
+from dialdeck.sandbox.wav import SynthesizedRecording
 
 
 class Sandbox:
-    """State shared by the routes: engine, pusher, request log, recordings cache."""
+    """State shared by the routes: engine, pusher, and the ticker that drives them."""
 
     def __init__(self, config: SandboxConfig, clock: Clock | None = None) -> None:
         self.config = config
         self.clock = clock or ScaledClock(config.speed)
-        self.engine = CallEngine(config, self.clock, on_end=self._on_end)
+        self.engine = CallEngine(
+            config, self.clock, on_end=self._on_end, on_schedule=self._wake_ticker
+        )
         self.pusher = ResultPusher(
             retries=config.push_retries, base_delay=config.push_base_delay, speed=config.speed
         )
         self.public_url = "http://127.0.0.1"
         self.middleware: FaultsAndLog | None = None
-        self._recordings: OrderedDict[str, bytes] = OrderedDict()
+        self.ticks = 0  # how often the ticker woke up (tests check that idle means asleep)
+        self._wake: asyncio.Event | None = None
 
     def _on_end(self, call: SimCall) -> None:
         url = call.account.callback_url or self.config.callback_url
         if url:
             self.pusher.submit(url, self.engine.result_push(call, self.public_url))
 
-    def recording_bytes(self, call: SimCall) -> bytes:
-        assert call.recording_name
-        data = self._recordings.get(call.recording_name)
-        if data is None:
-            seed = int.from_bytes(call.call_id.encode()[:8], "big")
-            data = synthesize_call(call.recording_seconds, self.config.sample_rate, seed)
-            self._recordings[call.recording_name] = data
-            while len(self._recordings) > 32:
-                self._recordings.popitem(last=False)
-        return data
+    def _wake_ticker(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    def recording(self, call: SimCall) -> SynthesizedRecording:
+        """The call's WAV, produced piece by piece as it is sent (nothing cached)."""
+        seed = int.from_bytes(call.call_id.encode()[:8], "big")
+        return SynthesizedRecording(call.recording_seconds, self.config.sample_rate, seed)
 
     async def run_ticker(self) -> None:
-        """Advance the engine in real time so calls end (and pushes go out) without polling."""
-        speed = getattr(self.clock, "speed", 1.0)
+        """Advance the engine in real time so calls end (and pushes go out) without polling.
+
+        Sleeps until the next transition is due, or until a request schedules an earlier one:
+        an idle sandbox does not wake up at all.
+        """
+        self._wake = asyncio.Event()
         while True:
+            self.ticks += 1
             self.engine.tick()
+            self._wake.clear()  # the loop is ours until the await: nothing is missed
             due = self.engine.next_due()
-            wait = 0.1 if due is None else (due - self.clock.now()) / speed
-            await asyncio.sleep(min(0.1, max(0.005, wait)))
-
-
-def error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"status": "error", "message": message}, status_code=status)
+            timeout = None if due is None else self.clock.real_seconds(due - self.clock.now())
+            if timeout is not None:
+                timeout += 0.001  # wake just after the transition is due, not just before
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    await self._wake.wait()
 
 
 def _sandbox(request: Request) -> Sandbox:
@@ -101,63 +111,6 @@ def _account(request: Request) -> Account | JSONResponse:
     return account
 
 
-async def _json_object(request: Request) -> dict[str, Any] | JSONResponse:
-    try:
-        body = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
-        return error(400, "Body must be JSON")
-    if not isinstance(body, dict):
-        return error(400, "Body must be a JSON object")
-    return body
-
-
-def _ring_time(body: dict[str, Any]) -> int | str:
-    value = body.get("max_ring_time", 30)
-    if not isinstance(value, int) or isinstance(value, bool):
-        return "max_ring_time must be an integer"
-    low, high = RING_TIME_RANGE
-    if not low <= value <= high:
-        return f"max_ring_time must be between {low} and {high} seconds"
-    return value
-
-
-def _validate_call(body: dict[str, Any], account: Account) -> dict[str, Any] | str:
-    for key in ("from_number", "to_number", "uuid"):
-        if key not in body:
-            return f"{key} is required"
-        if not isinstance(body[key], str) or not body[key].strip():
-            return f"{key} must be a non-empty string"
-    for key in ("crm_username", "agent_number"):
-        if key in body and body[key] is not None and not isinstance(body[key], str):
-            return f"{key} must be a string"
-    if not NUMBER.match(body["to_number"]):
-        return "to_number must be 10 digits or +91 followed by 10 digits"
-    if body["from_number"] not in account.caller_ids:
-        return "Unrecognised caller ID: from_number is not assigned to this account"
-    crm, agent_number = body.get("crm_username"), body.get("agent_number")
-    if bool(crm) == bool(agent_number):
-        return "Give exactly one of crm_username and agent_number"
-    if crm and crm not in account.agents:
-        return "Unknown agent: crm_username is not registered"
-    if agent_number and not NUMBER.match(agent_number):
-        return "agent_number must be 10 digits or +91 followed by 10 digits"
-    recording = body.get("recording", True)
-    if not isinstance(recording, bool):
-        return "recording must be true or false"
-    ring = _ring_time(body)
-    if isinstance(ring, str):
-        return ring
-    return {
-        "from_number": body["from_number"],
-        "to_number": body["to_number"],
-        "uuid": body["uuid"],
-        "crm_username": crm or None,
-        "agent_number": agent_number or None,
-        "recording": recording,
-        "max_ring_time": ring,
-    }
-
-
 async def health(request: Request) -> Response:
     return JSONResponse({"status": "success"})
 
@@ -166,10 +119,10 @@ async def initiate_call(request: Request) -> Response:
     account = _account(request)
     if isinstance(account, Response):
         return account
-    body = await _json_object(request)
+    body = await json_object(request)
     if isinstance(body, Response):
         return body
-    fields = _validate_call(body, account)
+    fields = validate_call(body, account)
     if isinstance(fields, str):
         return error(400, fields)
     if fields["to_number"].endswith(PLATFORM_REFUSES_SUFFIX):
@@ -204,13 +157,13 @@ async def add_participant(request: Request) -> Response:
     call = _call_or_error(request, account)
     if isinstance(call, Response):
         return call
-    body = await _json_object(request)
+    body = await json_object(request)
     if isinstance(body, Response):
         return body
     number = body.get("number")
-    if not isinstance(number, str) or not NUMBER.match(number):
-        return error(400, "number must be 10 digits or +91 followed by 10 digits")
-    ring = _ring_time(body)
+    if not is_number(number):
+        return error(400, f"number must be {NUMBER_RULE}")
+    ring = ring_time(body)
     if isinstance(ring, str):
         return error(400, ring)
     try:
@@ -220,32 +173,28 @@ async def add_participant(request: Request) -> Response:
     return JSONResponse({"status": "success", "message": "Leg queued", "leg_id": leg.leg_id})
 
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-
-
 async def recording(request: Request) -> Response:
     sandbox = _sandbox(request)
     call = sandbox.engine.recording_by_name(request.path_params["name"])
     if call is None:
         return error(404, "Recording not found")
-    data = await asyncio.to_thread(sandbox.recording_bytes, call)
+    wav = await asyncio.to_thread(sandbox.recording, call)
     headers = {"Accept-Ranges": "bytes"}
-    spec = request.headers.get("range")
-    if not spec:
-        return Response(data, media_type="audio/wav", headers=headers)
-    match = _RANGE.match(spec.strip())
-    size = len(data)
-    if match and (match[1] or match[2]):
-        if match[1]:
-            start = int(match[1])
-            end = min(int(match[2]), size - 1) if match[2] else size - 1
-        else:  # suffix range: the last N bytes
-            start, end = max(0, size - int(match[2])), size - 1
-        if start < size and start <= end:
-            headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-            return Response(data[start : end + 1], 206, media_type="audio/wav", headers=headers)
-    headers["Content-Range"] = f"bytes */{size}"
-    return Response(status_code=416, headers=headers)
+    try:
+        span = byte_range(request.headers.get("range", ""), wav.size)
+    except UnsatisfiableRangeError:
+        headers["Content-Range"] = f"bytes */{wav.size}"
+        return Response(status_code=416, headers=headers)
+    status, (start, end) = (200, (0, wav.size - 1)) if span is None else (206, span)
+    if span is not None:
+        headers["Content-Range"] = f"bytes {start}-{end}/{wav.size}"
+    headers["Content-Length"] = str(end - start + 1)
+
+    async def body() -> AsyncIterator[bytes]:
+        for chunk in wav.chunks(start, end):  # slices of cached blocks: no thread needed
+            yield chunk
+
+    return StreamingResponse(body(), status, headers=headers, media_type="audio/wav")
 
 
 async def openapi(request: Request) -> Response:
@@ -254,6 +203,7 @@ async def openapi(request: Request) -> Response:
 
 
 async def index(request: Request) -> Response:
+    sandbox = _sandbox(request)
     return JSONResponse(
         {
             "status": "success",
@@ -266,6 +216,14 @@ async def index(request: Request) -> Response:
                 "3333": "agent never answers (NO_ANSWER)",
                 "4444": "agent hangs up while the customer rings (CANCELED)",
                 "5555": "platform refuses to queue (502)",
+            },
+            "talk_times": {
+                "default_seconds": sandbox.config.timings.talk_time,
+                "scripted": dict(sandbox.config.talk_times),
+                "rule": "each answered customer or participant talks for its talk time, then "
+                "hangs up; keys match the end of a number (longest wins) or an agent id; an "
+                "agent with a talk time hangs up once it is over and only one other remains; "
+                "the call ends when fewer than two remain",
             },
         }
     )
@@ -307,7 +265,7 @@ async def control_reset(request: Request) -> Response:
 async def control_faults(request: Request) -> Response:
     middleware = _middleware(request)
     if request.method == "POST":
-        body = await _json_object(request)
+        body = await json_object(request)
         if isinstance(body, Response):
             return body
         try:
@@ -323,7 +281,7 @@ async def control_hangup(request: Request) -> Response:
     call = sandbox.engine.calls.get(request.path_params["call_id"])
     if call is None:
         return error(404, "Call not found")
-    body = await _json_object(request)
+    body = await json_object(request)
     if isinstance(body, Response):
         return body
     leg_id, role = body.get("leg_id"), body.get("role")
@@ -342,7 +300,10 @@ async def control_hangup(request: Request) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return error(exc.status_code, exc.detail)
+    headers = dict(exc.headers or {})
+    if "Allow" in headers:  # RFC 9110: a 405 says what is allowed (Starlette's order is random)
+        headers["Allow"] = ", ".join(sorted(m.strip() for m in headers["Allow"].split(",")))
+    return error(exc.status_code, exc.detail, headers)
 
 
 def create_app(config: SandboxConfig | None = None, clock: Clock | None = None) -> FaultsAndLog:
@@ -359,6 +320,7 @@ def create_app(config: SandboxConfig | None = None, clock: Clock | None = None) 
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
             await sandbox.pusher.aclose()
+            sandbox._wake = None
 
     routes = [
         Route("/", index),

@@ -7,6 +7,13 @@ ticker happened to run), so a fake clock gives exact, repeatable timelines in te
 Scripted outcomes by the last four digits of the dialled number (``shared/api-contract.md``):
 ``0000`` no answer, ``1111`` busy, ``2222`` network failure, ``3333`` agent never answers,
 ``4444`` agent hangs up while the customer rings, ``5555`` platform refuses (502, in the app layer).
+
+Every call ends on its own. Each answered customer or participant talks for its talk time from
+when it joined, then hangs up (``SandboxConfig.party_talk_time``: ``[talk_times]`` by number, else
+``talk_time``). The agent stays while anyone else is on the line, unless ``[talk_times]`` gives
+the agent a talk time (counted from when the customer answered): once it has run out, the agent
+hangs up as soon as only one other party remains and nobody is ringing. When fewer than two
+parties remain and nobody is ringing, the call ends: legs ``LEFT``, ``end_time``, recording, push.
 """
 
 from __future__ import annotations
@@ -14,14 +21,33 @@ from __future__ import annotations
 import heapq
 import itertools
 import secrets
-import time
 import uuid as uuid_module
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
+from dialdeck.sandbox.clock import Clock, FakeClock, ScaledClock
 from dialdeck.sandbox.config import Account, SandboxConfig
+from dialdeck.sandbox.model import (
+    LegNotFoundError,
+    NotLiveError,
+    SimCall,
+    SimLeg,
+    call_json,
+    result_push_json,
+)
+from dialdeck.sandbox.model import recording_url as _recording_url
+
+__all__ = [
+    "CallEngine",
+    "Clock",
+    "FakeClock",
+    "LegNotFoundError",
+    "NotLiveError",
+    "ScaledClock",
+    "SimCall",
+    "SimLeg",
+]
 
 NO_ANSWER_SUFFIX = "0000"
 BUSY_SUFFIX = "1111"
@@ -31,132 +57,52 @@ AGENT_CANCELS_SUFFIX = "4444"
 PLATFORM_REFUSES_SUFFIX = "5555"
 
 
-class Clock(Protocol):
-    def now(self) -> float:
-        """Sandbox seconds since an arbitrary start; never goes backwards."""
-
-    def wall(self, at: float) -> datetime:
-        """The UTC time that sandbox second ``at`` stands for."""
-
-
-class ScaledClock:
-    """Real time multiplied by ``speed``: at 10, a 30 s ring passes in 3 s."""
-
-    def __init__(self, speed: float = 1.0) -> None:
-        if speed <= 0:
-            raise ValueError("speed must be positive")
-        self.speed = speed
-        self._t0 = time.monotonic()
-        self._wall0 = datetime.now(UTC).replace(microsecond=0)
-
-    def now(self) -> float:
-        return (time.monotonic() - self._t0) * self.speed
-
-    def wall(self, at: float) -> datetime:
-        return self._wall0 + timedelta(seconds=at)
-
-
-class FakeClock:
-    """A clock tests move by hand."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.t = 0.0
-        self._wall0 = start or datetime(2026, 7, 3, 10, 0, 0, tzinfo=UTC)
-
-    def now(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
-
-    def wall(self, at: float) -> datetime:
-        return self._wall0 + timedelta(seconds=at)
-
-
-class NotLiveError(Exception):
-    """The call is not connected (or already over)."""
-
-
-class LegNotFoundError(Exception):
-    pass
-
-
-@dataclass
-class SimLeg:
-    leg_id: int
-    role: str
-    number: str
-    status: str
-    changed_at: float
-
-
-@dataclass
-class SimCall:
-    call_id: str
-    uuid: str
-    account: Account
-    from_number: str
-    to_number: str
-    crm_username: str | None
-    agent_number: str | None
-    recording: bool
-    max_ring_time: int
-    created_at: float
-    status: str = "INITIATED"
-    legs: list[SimLeg] = field(default_factory=list)
-    answered_at: float | None = None
-    ended_at: float | None = None
-    recording_name: str | None = None
-    recording_seconds: float = 0.0
-
-    @property
-    def is_over(self) -> bool:
-        return self.ended_at is not None
-
-    @property
-    def is_live(self) -> bool:
-        return self.status == "ANSWER" and self.ended_at is None
-
-    def leg(self, role: str) -> SimLeg | None:
-        return next((leg for leg in self.legs if leg.role == role), None)
-
-    def count(self, status: str) -> int:
-        return sum(1 for leg in self.legs if leg.status == status)
-
-
-def _time(clock: Clock, at: float | None) -> str | None:
-    if at is None:
-        return None
-    return clock.wall(at).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 class CallEngine:
     def __init__(
         self,
         config: SandboxConfig,
         clock: Clock,
         on_end: Callable[[SimCall], None] | None = None,
+        on_schedule: Callable[[], None] | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
         self.on_end = on_end
+        # Called when a transition becomes the next one due, so a sleeping ticker can wake early.
+        self.on_schedule = on_schedule
         self.calls: dict[str, SimCall] = {}
         self._events: list[tuple[float, int, str, Callable[[float], None]]] = []
         self._seq = itertools.count()
+        self._ended: deque[tuple[float, str]] = deque()  # (ended_at, call_id), oldest first
+        self._recordings: dict[str, str] = {}  # recording name -> call_id
 
     # -- public operations ---------------------------------------------------------------------
 
     def reset(self) -> None:
         self.calls.clear()
         self._events.clear()
+        self._ended.clear()
+        self._recordings.clear()
 
     def tick(self) -> None:
-        """Run every transition that is due now."""
+        """Run every transition that is due now, then forget calls that ended long ago."""
         now = self.clock.now()
         while self._events and self._events[0][0] <= now:
             due, _seq, call_id, action = heapq.heappop(self._events)
             if call_id in self.calls and not self.calls[call_id].is_over:
                 action(due)
+        self._prune(now)
+
+    def _prune(self, now: float) -> None:
+        """Drop ended calls older than ``keep_calls_for``, and the oldest beyond ``keep_calls``."""
+        horizon = now - self.config.keep_calls_for
+        while self._ended and (
+            self._ended[0][0] < horizon or len(self._ended) > self.config.keep_calls
+        ):
+            _ended_at, call_id = self._ended.popleft()
+            call = self.calls.pop(call_id, None)
+            if call is not None and call.recording_name:
+                self._recordings.pop(call.recording_name, None)
 
     def next_due(self) -> float | None:
         return self._events[0][0] if self._events else None
@@ -187,8 +133,7 @@ class CallEngine:
             max_ring_time=max_ring_time,
             created_at=now,
         )
-        agent_id = crm_username or agent_number or ""
-        call.legs.append(SimLeg(1, "agent", agent_id, "DIALING", now))
+        call.legs.append(SimLeg(1, "agent", call.agent_id, "DIALING", now))
         self.calls[call.call_id] = call
         timings = self.config.timings
         if to_number.endswith(AGENT_NO_ANSWER_SUFFIX):
@@ -221,7 +166,7 @@ class CallEngine:
             self._at(
                 call,
                 now + timings.customer_answer,
-                lambda at: self._participant_joins(call, leg, at),
+                lambda at: self._party_joins(call, leg, at),
             )
         return leg
 
@@ -251,67 +196,39 @@ class CallEngine:
             elif leg.role == "destination":
                 self._end(call, now, "BUSY")  # a declined call sounds busy to the caller
             else:
-                self._check_bridge(call, now)
+                self._settle(call, now)
         else:
             self._set(leg, "LEFT", now)
             if call.status != "ANSWER":
                 self._end(call, now, "CANCELED")  # agent gave up while the customer rang
             else:
-                self._check_bridge(call, now)
+                self._settle(call, now)
         return leg
 
     def to_json(self, call: SimCall, base_url: str) -> dict[str, Any]:
         self.tick()
-        end = call.ended_at if call.ended_at is not None else self.clock.now()
-        return {
-            "status": "success",
-            "call_id": call.call_id,
-            "uuid": call.uuid,
-            "call_status": call.status,
-            "duration": int(end - call.created_at),
-            "recording_url": self.recording_url(call, base_url),
-            "start_time": _time(self.clock, call.created_at),
-            "end_time": _time(self.clock, call.ended_at),
-            "legs": [
-                {"role": leg.role, "number": leg.number, "status": leg.status, "leg_id": leg.leg_id}
-                for leg in call.legs
-            ],
-        }
+        return call_json(call, self.clock, base_url)
 
     def result_push(self, call: SimCall, base_url: str) -> dict[str, Any]:
         """The JSON body POSTed to the integrator's callback URL when the call ends."""
-        body: dict[str, Any] = {
-            "call_id": call.call_id,
-            "uuid": call.uuid,
-            "status": call.status,
-            "duration": int((call.ended_at or call.created_at) - call.created_at),
-            "customer_number": call.to_number,
-            "call_type": "browser" if call.crm_username else "phone",
-            "disposition": "CRM_CALL",
-            "recording_url": self.recording_url(call, base_url),
-            "start_time": _time(self.clock, call.created_at),
-            "end_time": _time(self.clock, call.ended_at),
-        }
-        if call.crm_username:
-            body["crm_username"] = call.crm_username
-        else:
-            body["agent_number"] = call.agent_number
-        return body
+        return result_push_json(call, self.clock, base_url)
 
     @staticmethod
     def recording_url(call: SimCall, base_url: str) -> str | None:
-        if not call.recording_name:
-            return None
-        return f"{base_url.rstrip('/')}/recordings/{call.recording_name}"
+        return _recording_url(call, base_url)
 
     def recording_by_name(self, name: str) -> SimCall | None:
         self.tick()
-        return next((c for c in self.calls.values() if c.recording_name == name), None)
+        call_id = self._recordings.get(name)
+        return self.calls.get(call_id) if call_id else None
 
     # -- transitions -----------------------------------------------------------------------------
 
     def _at(self, call: SimCall, due: float, action: Callable[[float], None]) -> None:
-        heapq.heappush(self._events, (due, next(self._seq), call.call_id, action))
+        event = (due, next(self._seq), call.call_id, action)
+        heapq.heappush(self._events, event)
+        if self.on_schedule and self._events[0] is event:
+            self.on_schedule()
 
     @staticmethod
     def _set(leg: SimLeg, status: str, at: float) -> None:
@@ -366,30 +283,45 @@ class CallEngine:
         customer = call.leg("destination")
         if not customer or customer.status != "DIALING":
             return
-        self._set(customer, "JOINED", at)
         call.status = "ANSWER"
         call.answered_at = at
-        self._at(
-            call, at + self.config.timings.talk_time, lambda t: self._customer_hangs_up(call, t)
-        )
+        self._party_joins(call, customer, at)
+        agent_talk = self.config.talk_time_for(call.agent_id)
+        if agent_talk is not None:
+            call.agent_done_at = at + agent_talk
+            self._at(call, call.agent_done_at, lambda t: self._settle(call, t))
 
-    def _customer_hangs_up(self, call: SimCall, at: float) -> None:
-        customer = call.leg("destination")
-        if customer and customer.status == "JOINED":
-            self._set(customer, "LEFT", at)
-            self._check_bridge(call, at)
+    def _party_joins(self, call: SimCall, leg: SimLeg, at: float) -> None:
+        """A customer or participant answers, talks for their talk time, then hangs up."""
+        if leg.status != "DIALING":
+            return
+        self._set(leg, "JOINED", at)
+        talk = self.config.party_talk_time(leg.number)
+        self._at(call, at + talk, lambda t: self._party_hangs_up(call, leg, t))
 
-    def _participant_joins(self, call: SimCall, leg: SimLeg, at: float) -> None:
-        if leg.status == "DIALING":
-            self._set(leg, "JOINED", at)
+    def _party_hangs_up(self, call: SimCall, leg: SimLeg, at: float) -> None:
+        if leg.status == "JOINED":
+            self._set(leg, "LEFT", at)
+            self._settle(call, at)
 
     def _participant_fails(self, call: SimCall, leg: SimLeg, at: float) -> None:
         if leg.status == "DIALING":
             self._set(leg, "FAILED", at)
-            self._check_bridge(call, at)
+            self._settle(call, at)
 
-    def _check_bridge(self, call: SimCall, at: float) -> None:
-        """A bridge needs two people: end the call once fewer remain and nobody is ringing."""
+    def _settle(self, call: SimCall, at: float) -> None:
+        """After someone left: a finished agent leaves a two-party call; a lone party ends it."""
+        agent = call.leg("agent")
+        if (
+            agent is not None
+            and agent.status == "JOINED"
+            and call.agent_done_at is not None
+            and at >= call.agent_done_at
+            and call.count("JOINED") == 2
+            and call.count("DIALING") == 0
+        ):
+            self._set(agent, "LEFT", at)
+        # A bridge needs two people: end the call once fewer remain and nobody is ringing.
         if call.count("JOINED") < 2 and call.count("DIALING") == 0:
             self._end(call, at, None)
 
@@ -404,8 +336,10 @@ class CallEngine:
             elif leg.status == "DIALING":
                 self._set(leg, "FAILED", at)
         call.ended_at = at
+        self._ended.append((at, call.call_id))
         if call.recording and call.answered_at is not None:
             call.recording_name = f"crm_{secrets.token_urlsafe(18)}.wav"
             call.recording_seconds = max(0.0, at - call.answered_at)
+            self._recordings[call.recording_name] = call.call_id
         if self.on_end:
             self.on_end(call)

@@ -25,6 +25,8 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTROL_PREFIX = "/_sandbox"
+LOG_SIZE = 1000  # requests kept in the log: a day of use must not grow the sandbox's memory
+LOGGED_BODY_LIMIT = 16 * 1024  # a larger body is logged as its size only
 
 
 class SimulatedDropError(Exception):
@@ -63,14 +65,29 @@ class Faults:
             raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
         faults = cls(**data)
         for rate in (faults.error_rate, faults.drop_rate, faults.malformed_rate):
-            if not isinstance(rate, int | float) or not 0 <= rate <= 1:
+            if not _is_number(rate) or not 0 <= rate <= 1:
                 raise ValueError("rates must be numbers from 0 to 1")
-        if not 500 <= int(faults.error_status) <= 599:
+        for name in ("latency_ms", "error_status", "drop_after_bytes", "count"):
+            value = getattr(faults, name)
+            optional = name in ("drop_after_bytes", "count")
+            if not (value is None and optional) and not (_is_int(value) and value >= 0):
+                raise ValueError(f"{name} must be a whole number >= 0")
+        if not 500 <= faults.error_status <= 599:
             raise ValueError("error_status must be a 5xx code")
+        if not isinstance(faults.path_prefix, str) or not faults.path_prefix.startswith("/"):
+            raise ValueError("path_prefix must be a path starting with /")
         return faults
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass
@@ -89,7 +106,7 @@ class FaultsAndLog:
     def __init__(self, app: ASGIApp, *, seed: int | None = None) -> None:
         self.app = app
         self.faults = Faults()
-        self.requests: deque[LoggedRequest] = deque(maxlen=20_000)
+        self.requests: deque[LoggedRequest] = deque(maxlen=LOG_SIZE)  # the most recent only
         self._rng = random.Random(seed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -130,25 +147,58 @@ class FaultsAndLog:
         return None
 
     def _log(self, scope: Scope, body: bytes) -> None:
-        try:
-            parsed: Any = json.loads(body) if body else None
-        except (ValueError, UnicodeDecodeError):
-            parsed = body.decode("utf-8", "replace")
+        parsed: Any
+        if len(body) > LOGGED_BODY_LIMIT:
+            parsed = f"<{len(body)} bytes, not logged>"
+        else:
+            try:
+                parsed = json.loads(body) if body else None
+            except (ValueError, UnicodeDecodeError):
+                parsed = body.decode("utf-8", "replace")
         headers = {
             k.decode("latin-1"): v.decode("latin-1")
             for k, v in scope.get("headers", [])
             if k.lower() in (b"authorization", b"range", b"content-type", b"origin")
         }
+        if "authorization" in headers:
+            headers["authorization"] = redact_credentials(headers["authorization"])
         self.requests.append(
             LoggedRequest(
                 scope["method"],
                 scope["path"],
-                scope.get("query_string", b"").decode(),
+                redact_query(scope.get("query_string", b"").decode("latin-1")),
                 parsed,
                 headers,
                 time.time(),
             )
         )
+
+
+def redact_credentials(value: str) -> str:
+    """``Bearer sandbox-demo-key`` -> ``Bearer …-key``: the scheme and, for a long enough key,
+    its last four characters (enough to tell keys apart, never enough to use one)."""
+    scheme, _, token = value.strip().partition(" ")
+    if not token:
+        scheme, token = "", scheme
+    token = token.strip()
+    tail = token[-4:] if len(token) >= 12 else ""
+    return f"{scheme} …{tail}".strip()
+
+
+_SECRET_NAMES = ("key", "token", "secret", "auth", "password")
+
+
+def redact_query(query: str) -> str:
+    """Blank the values of query parameters that look like credentials (``?api_key=…``)."""
+    if not query:
+        return query
+    parts = []
+    for part in query.split("&"):
+        name, sep, value = part.partition("=")
+        if sep and value and any(word in name.lower() for word in _SECRET_NAMES):
+            value = redact_credentials(value)
+        parts.append(f"{name}{sep}{value}")
+    return "&".join(parts)
 
 
 async def _read_body(receive: Receive) -> bytes:

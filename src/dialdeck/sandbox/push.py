@@ -2,13 +2,15 @@
 
 Up to ``retries`` retries after the first attempt, exponential backoff (``base_delay`` doubled each
 time, in sandbox seconds, so ``--speed`` shortens it too). A non-2xx answer or a timeout is retried.
-Every attempt is recorded so integrators (and tests) can see exactly what was sent.
+The latest attempts (1000 by default) are recorded so integrators (and tests) can see exactly what
+was sent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -41,15 +43,21 @@ class ResultPusher:
         speed: float = 1.0,
         timeout: float = 5.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        log_size: int = 1000,
     ) -> None:
         self.retries = retries
         self.base_delay = base_delay
         self.speed = speed
         self.timeout = timeout
         self._sleep = sleep
-        self.attempts: list[PushAttempt] = []
+        self.attempts: deque[PushAttempt] = deque(maxlen=log_size)  # the most recent only
         self._tasks: set[asyncio.Task[bool]] = set()
         self._client: httpx.AsyncClient | None = None
+
+    @property
+    def busy(self) -> bool:
+        """A delivery (or a retry's backoff) is still under way."""
+        return bool(self._tasks)
 
     def submit(self, url: str, body: dict[str, Any]) -> None:
         """Start delivering in the background (must be called on the server's event loop)."""

@@ -2,7 +2,8 @@
 
 The audio alternates two "speakers" (tone bursts with a syllable-like envelope and pauses) so a
 waveform view shows something that looks like a conversation. Built from one-second blocks computed
-once per sample rate, so an hour-long recording is assembled in milliseconds.
+once per sample rate, so an hour-long recording is assembled in milliseconds, and served in
+pieces (:class:`SynthesizedRecording`) without ever being held in memory whole.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import math
 import random
 import struct
 from array import array
+from collections.abc import Iterator
 from functools import lru_cache
 
 SILENCE, AGENT, CUSTOMER = 0, 1, 2
@@ -53,21 +55,64 @@ def _block(kind: int, sample_rate: int) -> bytes:
     return samples.tobytes()
 
 
+class SynthesizedRecording:
+    """A recording's WAV bytes, produced on demand: nothing but a one-byte-per-second plan is kept.
+
+    ``chunks(start, end)`` yields any byte range from the cached one-second blocks, so serving a
+    one-hour recording (or a Range of it) never holds the whole file in memory.
+    """
+
+    def __init__(self, seconds: float, sample_rate: int = 8000, seed: int = 0) -> None:
+        if sample_rate not in (8000, 16000):
+            raise ValueError("sample_rate must be 8000 or 16000")
+        self.sample_rate = sample_rate
+        total = round(seconds * sample_rate)
+        rng = random.Random(seed)
+        plan = bytearray()
+        speaker = AGENT
+        for _ in range(math.ceil(total / sample_rate)):
+            roll = rng.random()
+            if roll < 0.2:
+                plan.append(SILENCE)
+            else:
+                if roll > 0.75:
+                    speaker = CUSTOMER if speaker == AGENT else AGENT
+                plan.append(speaker)
+        self._plan = bytes(plan)
+        self._header = wav_header(total * 2, sample_rate)
+        self.size = len(self._header) + total * 2
+
+    def chunks(
+        self, start: int = 0, end: int | None = None, chunk_size: int = 256 * 1024
+    ) -> Iterator[bytes]:
+        """Bytes ``start`` to ``end`` (inclusive; default: to the end), about ``chunk_size`` at
+        a time."""
+        end = self.size - 1 if end is None else min(end, self.size - 1)
+        pending: list[bytes] = []
+        pending_size = 0
+        for piece in self._pieces(start, end):
+            pending.append(piece)
+            pending_size += len(piece)
+            if pending_size >= chunk_size:
+                yield b"".join(pending)
+                pending, pending_size = [], 0
+        if pending:
+            yield b"".join(pending)
+
+    def _pieces(self, start: int, end: int) -> Iterator[bytes]:
+        header = len(self._header)
+        pos = start
+        if pos < header and pos <= end:
+            yield self._header[pos : min(header, end + 1)]
+            pos = header
+        block_size = 2 * self.sample_rate
+        while pos <= end:
+            index, within = divmod(pos - header, block_size)
+            take = min(block_size - within, end + 1 - pos)
+            yield _block(self._plan[index], self.sample_rate)[within : within + take]
+            pos += take
+
+
 def synthesize_call(seconds: float, sample_rate: int = 8000, seed: int = 0) -> bytes:
     """A complete WAV file of ``seconds`` of simulated conversation."""
-    if sample_rate not in (8000, 16000):
-        raise ValueError("sample_rate must be 8000 or 16000")
-    total = round(seconds * sample_rate)
-    rng = random.Random(seed)
-    parts: list[bytes] = []
-    speaker = AGENT
-    for _ in range(math.ceil(total / sample_rate)):
-        roll = rng.random()
-        if roll < 0.2:
-            parts.append(_block(SILENCE, sample_rate))
-        else:
-            if roll > 0.75:
-                speaker = CUSTOMER if speaker == AGENT else AGENT
-            parts.append(_block(speaker, sample_rate))
-    data = b"".join(parts)[: total * 2]
-    return wav_header(len(data), sample_rate) + data
+    return b"".join(SynthesizedRecording(seconds, sample_rate, seed).chunks())

@@ -35,11 +35,12 @@ from dialdeck.core.api.errors import (
     MalformedResponseError,
     NetworkError,
     NotFoundError,
+    Operation,
     OutcomeUnknownError,
-    PlatformError,
     RecordingInvalidError,
     RequestTimeoutError,
     ValidationError,
+    bad_gateway,
 )
 from dialdeck.core.api.models import CallAccepted, CallInfo, CallRequest, ParticipantAdded
 from dialdeck.core.audio import AudioInfo, NotAudioError, probe_audio
@@ -133,7 +134,8 @@ def _server_reason(response: httpx.Response) -> str | None:
     return None
 
 
-def error_for_status(response: httpx.Response) -> ApiError:
+def error_for_status(response: httpx.Response, operation: Operation) -> ApiError:
+    """The typed error for a non-success answer, worded by the ``operation`` that failed."""
     status = response.status_code
     reason = _server_reason(response)
     detail = f"HTTP {status} for {response.request.method} {redact_url(str(response.request.url))}"
@@ -144,11 +146,12 @@ def error_for_status(response: httpx.Response) -> ApiError:
         403: ForbiddenError,
         404: NotFoundError,
         409: ConflictError,
-        502: PlatformError,
     }
     if status in simple:
         return simple[status](detail=detail)
-    return HttpStatusError(status, reason, detail=detail)
+    if status == 502:
+        return bad_gateway(operation, detail=detail)
+    return HttpStatusError(status, reason, detail=detail, operation=operation)
 
 
 def _json_body(response: httpx.Response) -> Any:
@@ -287,7 +290,7 @@ class CloudDialerClient:
         except httpx.HTTPError as exc:
             raise OutcomeUnknownError(detail=f"POST {path}: {type(exc).__name__}") from None
         if response.status_code != 200:
-            raise error_for_status(response)
+            raise error_for_status(response, paths.operation("POST", path))
         return _json_body(response)
 
     async def _get(self, path: str, *, auth: bool = True) -> Any:
@@ -304,7 +307,7 @@ class CloudDialerClient:
             else:
                 if response.status_code == 200:
                     return _json_body(response)
-                error = error_for_status(response)
+                error = error_for_status(response, paths.operation("GET", path))
                 if response.status_code < 500:
                     raise error
             if last:
@@ -341,7 +344,7 @@ class CloudDialerClient:
                     total = int(length) if length and length.isdigit() else None
                 else:
                     await response.aread()
-                    raise error_for_status(response)
+                    raise error_for_status(response, Operation.DOWNLOAD)
                 fh = await _open_off_loop(part, mode)
                 try:
                     done = offset

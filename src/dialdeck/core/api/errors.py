@@ -6,6 +6,45 @@ the log (never the API key, never a full recording URL).
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class Operation(StrEnum):
+    """What the client was doing when the server answered with an error: it decides the words."""
+
+    PLACE_CALL = "place a call"
+    CALL_STATUS = "get a call's status"
+    ADD_PARTICIPANT = "add a participant"
+    DOWNLOAD = "download a recording"
+    HEALTH = "check the service"
+
+
+# 5xx: what broke, and what happens next, by operation. ``{code}`` is the status code.
+_SERVER_TROUBLE = {
+    Operation.PLACE_CALL: "CloudDialer had a problem (error {code}). Try again in a moment.",
+    Operation.CALL_STATUS: (
+        "CloudDialer's status service is having trouble (error {code}); Dialdeck keeps trying."
+    ),
+    Operation.ADD_PARTICIPANT: (
+        "CloudDialer had a problem adding the participant (error {code}). "
+        "The call goes on; try again in a moment."
+    ),
+    Operation.DOWNLOAD: (
+        "The recording server is having trouble (error {code}); "
+        "Dialdeck will try the download again."
+    ),
+    Operation.HEALTH: "CloudDialer's service is having trouble (error {code}). Try again in a moment.",
+}
+
+# 502 on a status poll or a download is a proxy or gateway in trouble, not a refused call.
+_BAD_GATEWAY = {
+    Operation.CALL_STATUS: "CloudDialer's status service is having trouble; Dialdeck keeps trying.",
+    Operation.DOWNLOAD: (
+        "The recording server is having trouble; Dialdeck will try the download again."
+    ),
+    Operation.HEALTH: "CloudDialer's service is having trouble. Try again in a moment.",
+}
+
 
 class ApiError(Exception):
     """Base class: anything that went wrong talking to CloudDialer."""
@@ -58,22 +97,47 @@ class ConflictError(ApiError):
 
 
 class PlatformError(ApiError):
+    """502 to a request that asks the platform to dial: placing a call or adding a participant."""
+
     status_code = 502
     message = "The telephony platform could not queue the call. Try again in a moment."
 
 
 class HttpStatusError(ApiError):
-    """Any other non-success status."""
+    """Any other non-success status, worded by the operation that failed when it is known."""
 
-    def __init__(self, status_code: int, reason: str | None = None, *, detail: str = "") -> None:
+    def __init__(
+        self,
+        status_code: int,
+        reason: str | None = None,
+        *,
+        detail: str = "",
+        operation: Operation | None = None,
+    ) -> None:
         self.status_code = status_code
-        if status_code >= 500:
-            text = f"CloudDialer had a problem (error {status_code}). Try again in a moment."
+        self.operation = operation
+        if status_code == 502 and operation in _BAD_GATEWAY:
+            text = _BAD_GATEWAY[operation]
+        elif status_code >= 500:
+            text = _SERVER_TROUBLE[operation or Operation.PLACE_CALL].format(code=status_code)
         else:
             text = f"CloudDialer answered with error {status_code}."
         if reason:
             text += f" It said: {reason}"
         super().__init__(text, detail=detail)
+
+
+def bad_gateway(operation: Operation, *, detail: str = "") -> ApiError:
+    """A 502, worded by what failed: only a request to dial is "could not queue"."""
+    if operation is Operation.PLACE_CALL:
+        return PlatformError(detail=detail)
+    if operation is Operation.ADD_PARTICIPANT:
+        return PlatformError(
+            "The telephony platform could not add the participant. "
+            "The call goes on; try again in a moment.",
+            detail=detail,
+        )
+    return HttpStatusError(502, detail=detail, operation=operation)
 
 
 class RequestTimeoutError(ApiError):

@@ -1,0 +1,119 @@
+"""Error messages say what failed: a 502 on a status poll is not "could not queue the call"."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from dialdeck.core.api import (
+    CallRequest,
+    CloudDialerClient,
+    HttpStatusError,
+    PlatformError,
+    RetryPolicy,
+)
+from dialdeck.core.api.errors import ApiError, Operation
+from dialdeck.core.api.paths import operation
+
+pytestmark = pytest.mark.anyio
+
+PROXY_PAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+async def no_sleep(seconds: float) -> None:
+    pass
+
+
+def client_answering(status: int) -> CloudDialerClient:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=PROXY_PAGE, headers={"Content-Type": "text/html"})
+
+    return CloudDialerClient(
+        "https://api.example.test",
+        "key",
+        retry=RetryPolicy(attempts=2, base_delay=0, max_delay=0),
+        sleep=no_sleep,
+        transport=httpx.MockTransport(handler),
+    )
+
+
+REQUEST = CallRequest(
+    from_number="919800000000", to_number="9876543210", uuid="u", crm_username="agent.017"
+)
+
+
+async def failure(status: int, call: Callable[[CloudDialerClient], Awaitable[object]]) -> ApiError:
+    async with client_answering(status) as client:
+        with pytest.raises(ApiError) as excinfo:
+            await call(client)
+    return excinfo.value
+
+
+async def test_502_placing_a_call_could_not_queue() -> None:
+    error = await failure(502, lambda c: c.initiate_call(REQUEST))
+    assert isinstance(error, PlatformError)
+    assert str(error) == "The telephony platform could not queue the call. Try again in a moment."
+
+
+async def test_502_on_a_status_poll_is_the_status_service() -> None:
+    error = await failure(502, lambda c: c.get_call("abc"))
+    assert not isinstance(error, PlatformError)
+    assert isinstance(error, HttpStatusError)
+    assert str(error) == "CloudDialer's status service is having trouble; Dialdeck keeps trying."
+    assert "queue" not in str(error)
+
+
+async def test_502_adding_a_participant() -> None:
+    error = await failure(502, lambda c: c.add_participant("abc", "9123456789"))
+    assert isinstance(error, PlatformError)
+    assert "could not add the participant" in str(error)
+    assert "The call goes on" in str(error)
+
+
+async def test_502_downloading_is_retried_then_worded_as_a_download(tmp_path: Path) -> None:
+    error = await failure(502, lambda c: c.download_recording("/recordings/x.wav", tmp_path / "x"))
+    assert isinstance(error, HttpStatusError)  # retryable, like any other 5xx on a download
+    assert str(error) == (
+        "The recording server is having trouble; Dialdeck will try the download again."
+    )
+
+
+async def test_502_on_the_health_check() -> None:
+    error = await failure(502, lambda c: c.health())
+    assert "queue" not in str(error)
+    assert "service is having trouble" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda c: c.initiate_call(REQUEST), "CloudDialer had a problem (error 503)"),
+        (lambda c: c.get_call("abc"), "status service is having trouble (error 503)"),
+        (lambda c: c.add_participant("abc", "9123456789"), "adding the participant (error 503)"),
+        (lambda c: c.health(), "service is having trouble (error 503)"),
+    ],
+)
+async def test_other_5xx_are_worded_by_operation(
+    call: Callable[[CloudDialerClient], Awaitable[object]], words: str
+) -> None:
+    error = await failure(503, call)
+    assert isinstance(error, HttpStatusError)
+    assert words in str(error)
+
+
+def test_operation_of_each_path() -> None:
+    assert operation("POST", "/calls") is Operation.PLACE_CALL
+    assert operation("POST", "/calls/abc/participants") is Operation.ADD_PARTICIPANT
+    assert operation("GET", "/calls/abc") is Operation.CALL_STATUS
+    assert operation("GET", "/calls/participants") is Operation.CALL_STATUS
+    assert operation("GET", "/health") is Operation.HEALTH
+
+
+def test_status_error_without_operation_keeps_the_old_words() -> None:
+    assert (
+        str(HttpStatusError(500)) == "CloudDialer had a problem (error 500). Try again in a moment."
+    )
+    assert str(HttpStatusError(418, "tea")) == "CloudDialer answered with error 418. It said: tea"
