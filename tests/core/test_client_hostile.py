@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import anyio
@@ -20,90 +19,9 @@ from dialdeck.core.api import (
     RequestTimeoutError,
     RetryPolicy,
 )
+from tests.core.hostile import HostileServer
 
 pytestmark = pytest.mark.anyio
-
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-
-
-def reply(
-    status: str, body: bytes, *, ctype: str = "application/json", length: int | None = None
-) -> bytes:
-    head = (
-        f"HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\n"
-        f"Content-Length: {len(body) if length is None else length}\r\n\r\n"
-    )
-    return head.encode() + body
-
-
-RESPONSES: dict[str, bytes] = {
-    "html500": reply(
-        "500 Internal Server Error", b"<html><body>Oops</body></html>", ctype="text/html"
-    ),
-    "html200": reply("200 OK", b"<html><body>Login to the proxy</body></html>", ctype="text/html"),
-    "malformed": reply("200 OK", b'{"status": "success", "call_'),
-    "empty": reply("200 OK", b""),
-    "list": reply("200 OK", b"[1, 2, 3]"),
-    "nostatus": reply("200 OK", b'{"status": "success", "call_id": "x"}'),
-    "badtypes": reply("200 OK", b'{"call_id": 5, "call_status": ["ANSWER"]}'),
-    "error-on-200": reply("200 OK", b'{"status": "error", "message": "nope"}'),
-    "teapot": reply("418 I'm a teapot", b'{"status": "error", "message": "short and stout"}'),
-    "unknown-enum": reply(
-        "200 OK",
-        b'{"status":"success","call_id":"c","call_status":"RINGING_ON_MARS","duration":"7",'
-        b'"end_time":"not a date","legs":[{"role":"supervisor","number":"x","status":"MUTED",'
-        b'"extra":1}, "garbage"],"surprise":{"nested":true}}',
-    ),
-}
-
-
-class HostileServer:
-    def __init__(self) -> None:
-        self.hits: dict[str, int] = {}
-        self.server: asyncio.Server | None = None
-        self.url = ""
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
-            writer.close()
-            return
-        request_line = head.split(b"\r\n", 1)[0].decode()
-        method, path, _ = request_line.split(" ", 2)
-        for line in head.split(b"\r\n"):
-            if line.lower().startswith(b"content-length:"):
-                await reader.readexactly(int(line.split(b":")[1]))
-        key = path.rsplit("/", 1)[-1] or "root"
-        self.hits[f"{method} {key}"] = self.hits.get(f"{method} {key}", 0) + 1
-        try:
-            if key == "drop":
-                pass  # close without a word
-            elif key == "slow":
-                await asyncio.sleep(5)
-            elif key == "truncated":
-                writer.write(reply("200 OK", b'{"status": "succ', length=500))
-                await writer.drain()
-            elif "/slowpost/" in path:
-                await asyncio.sleep(5)
-            elif key == "calls" and method == "POST":  # POST /calls: read the request, hang up
-                pass
-            else:
-                writer.write(RESPONSES.get(key, reply("404 Not Found", b"")))
-                await writer.drain()
-        finally:
-            writer.close()
-
-    async def __aenter__(self) -> HostileServer:
-        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
-        port = self.server.sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.server is not None
-        self.server.close()
-        await self.server.wait_closed()
 
 
 @pytest.fixture
@@ -135,6 +53,14 @@ async def client(hostile: HostileServer) -> AsyncIterator[CloudDialerClient]:
         ("drop", NetworkError, 3),
         ("truncated", NetworkError, 3),
         ("slow", RequestTimeoutError, 3),
+        # Numbers and nesting that json.loads accepts or chokes on outside ValueError.
+        ("nan", MalformedResponseError, 1),
+        ("infinity", MalformedResponseError, 1),
+        ("overflow", MalformedResponseError, 1),  # 1e999 -> inf -> OverflowError in int()
+        ("bigint", MalformedResponseError, 1),
+        ("deep", MalformedResponseError, 1),  # RecursionError in the scanner
+        ("deep-object", MalformedResponseError, 1),
+        ("badutf8", MalformedResponseError, 1),
     ],
 )
 async def test_get_call_against_hostile_answers(

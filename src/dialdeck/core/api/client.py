@@ -42,6 +42,7 @@ from dialdeck.core.api.errors import (
     ValidationError,
 )
 from dialdeck.core.api.models import CallAccepted, CallInfo, CallRequest, ParticipantAdded
+from dialdeck.core.api.wire import parse_json
 from dialdeck.core.audio import AudioInfo, NotAudioError, probe_audio
 from dialdeck.core.redact import redact_url
 
@@ -93,8 +94,8 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 def _server_reason(response: httpx.Response) -> str | None:
     """The server's human message from ``{"message": …}``, if the body is that shape."""
     try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
+        body = parse_json(response.content, "error body")
+    except MalformedResponseError:
         return None
     if isinstance(body, dict):
         for key in ("message", "error", "detail", "reason"):
@@ -123,12 +124,7 @@ def error_for_status(response: httpx.Response) -> ApiError:
 
 
 def _json_body(response: httpx.Response) -> Any:
-    try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise MalformedResponseError(
-            detail=f"HTTP {response.status_code}: not JSON ({exc})"
-        ) from None
+    body = parse_json(response.content, f"HTTP {response.status_code}")
     if isinstance(body, dict) and body.get("status") == "error":
         raise MalformedResponseError(detail="status 'error' on a success code")
     return body
