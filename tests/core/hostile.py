@@ -10,9 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import time
+import tracemalloc
 import zlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+
+import anyio
+
+from dialdeck.core.api import ClientLimits, CloudDialerClient, RetryPolicy
 
 
 @dataclass(frozen=True)
@@ -207,3 +213,38 @@ def canned(answer: bytes) -> Handler:
         await writer.drain()
 
     return handler
+
+
+# -- clients -------------------------------------------------------------------------------------
+
+FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
+SHORT = ClientLimits(request_deadline=1.0, get_deadline=2.5)
+
+
+def short_client(url: str, limits: ClientLimits = SHORT) -> CloudDialerClient:
+    """A client whose deadlines are seconds, not minutes: a stalled test fails fast."""
+    return CloudDialerClient(url, "k", retry=FAST_RETRY, limits=limits)
+
+
+MARGIN = 2.0  # seconds a typed error may arrive after its deadline on a busy 2-core machine
+MB = 1 << 20
+
+
+@contextlib.contextmanager
+def bounded(seconds: float, memory: int = 16 * MB) -> Iterator[None]:
+    """The block ends within ``seconds`` (+ margin) with at most ``memory`` bytes allocated at peak.
+
+    Peak is measured by tracemalloc for the whole process, server included: that only makes the
+    bound stricter for the client.
+    """
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with anyio.fail_after(seconds + 2 * MARGIN):  # a regression fails here, it does not hang
+            yield
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    elapsed = time.monotonic() - started
+    assert elapsed <= seconds + MARGIN, f"took {elapsed:.2f}s, deadline {seconds}s"
+    assert peak <= memory, f"peak {peak / MB:.1f} MB, bound {memory / MB:.0f} MB"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,7 +20,21 @@ from dialdeck.core.api import (
     RequestTimeoutError,
     RetryPolicy,
 )
-from tests.core.hostile import HostileServer
+from tests.core.hostile import (
+    MB,
+    SHORT,
+    Handler,
+    HostileServer,
+    bounded,
+    call_json,
+    canned,
+    drip,
+    firehose,
+    gzip_bomb,
+    reply,
+    short_client,
+    slow_headers,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -124,3 +139,80 @@ async def test_download_of_html_is_rejected(client: CloudDialerClient, tmp_path:
         await client.download_recording("/recordings/html200", tmp_path / "x.wav")
     assert "not playable" in str(excinfo.value)
     assert list(tmp_path.iterdir()) == []
+
+
+# -- deadlines and sizes on GET ------------------------------------------------------------------
+
+VALID = call_json(duration="42")
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        drip(reply("200 OK", b"", length=len(VALID)), VALID),  # one byte every 0.3 s
+        slow_headers(reply("200 OK", VALID), delay=30),  # accepts, then silence
+    ],
+    ids=["drip", "slow-headers"],
+)
+async def test_get_has_a_total_deadline_across_retries(
+    hostile: HostileServer, handler: Handler
+) -> None:
+    hostile.route("stuck", handler)
+    async with short_client(hostile.url) as api:
+        with bounded(SHORT.get_deadline), pytest.raises(RequestTimeoutError) as excinfo:
+            await api.get_call("stuck")
+    assert 2 <= hostile.hits["GET stuck"] <= 3  # retried per attempt deadline, within the bound
+    assert "retries included" in excinfo.value.detail
+
+
+async def test_health_has_a_deadline(hostile: HostileServer) -> None:
+    body = b'{"status": "success"}'
+    hostile.route("health", drip(reply("200 OK", b"", length=len(body)), body))
+    async with short_client(hostile.url) as api:
+        with bounded(SHORT.get_deadline), pytest.raises(RequestTimeoutError):
+            await api.health()
+
+
+async def test_gzip_bomb_is_refused_while_inflating(hostile: HostileServer) -> None:
+    bomb = gzip_bomb(100)  # 100 MB of zeros in ~100 kB
+    hostile.route("bomb", canned(reply("200 OK", bomb, headers={"Content-Encoding": "gzip"})))
+    async with short_client(hostile.url) as api:
+        with (
+            bounded(SHORT.request_deadline, memory=8 * MB),
+            pytest.raises(MalformedResponseError, match="understand") as excinfo,
+        ):
+            await api.get_call("bomb")
+    assert "limit" in excinfo.value.detail
+    assert hostile.hits["GET bomb"] == 1
+
+
+async def test_small_gzip_answer_is_still_understood(hostile: HostileServer) -> None:
+    packed = gzip.compress(VALID)
+    hostile.route("packed", canned(reply("200 OK", packed, headers={"Content-Encoding": "gzip"})))
+    async with short_client(hostile.url) as api:
+        assert (await api.get_call("packed")).duration == 42
+    assert hostile.requests[-1].headers["accept-encoding"] == "gzip"
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip, gzip", "zstd"])
+async def test_encodings_we_did_not_ask_for_are_malformed(
+    hostile: HostileServer, encoding: str
+) -> None:
+    hostile.route("odd", canned(reply("200 OK", VALID, headers={"Content-Encoding": encoding})))
+    async with short_client(hostile.url) as api:
+        with pytest.raises(MalformedResponseError):
+            await api.get_call("odd")
+
+
+@pytest.mark.parametrize("announced", [True, False], ids=["content-length", "until-close"])
+async def test_50_mb_json_is_cut_off_at_the_cap(hostile: HostileServer, announced: bool) -> None:
+    total = 50 * MB
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+    head += (
+        f"Content-Length: {total}\r\n\r\n".encode() if announced else b"Connection: close\r\n\r\n"
+    )
+    hostile.route("huge", firehose(hostile, head, total))
+    async with short_client(hostile.url) as api:
+        with bounded(SHORT.request_deadline, memory=8 * MB), pytest.raises(MalformedResponseError):
+            await api.get_call("huge")
+    assert hostile.sent < 8 * MB  # the client stopped reading; socket buffers took the rest

@@ -4,22 +4,24 @@ Safety rules that shape this module:
 
 * ``POST`` requests place real phone calls: they are never retried. If the request may have reached
   the server but no answer came back, :class:`OutcomeUnknownError` is raised so the agent is told.
-* ``GET`` requests are retried with bounded exponential backoff and jitter on network errors and 5xx.
+* ``GET`` requests are retried with bounded exponential backoff and jitter on network errors and
+  5xx, all within one overall deadline.
+* Every request has a total deadline (httpx's timeouts are per read) and every body a size limit
+  counted while streaming, compressed or not: see :class:`ClientLimits`.
 * The bearer token only ever goes to the API's own origin; plain ``http://`` only to loopback.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import os
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
-from urllib.parse import urljoin, urlsplit
+from typing import IO, Any, TypeVar
+from urllib.parse import urljoin
 
 import httpx
 
@@ -27,26 +29,39 @@ from dialdeck import __version__
 from dialdeck.core.api import paths
 from dialdeck.core.api.errors import (
     ApiError,
-    AuthError,
-    ConflictError,
-    ForbiddenError,
     HttpStatusError,
-    InsecureUrlError,
     MalformedResponseError,
     NetworkError,
     NotFoundError,
     OutcomeUnknownError,
-    PlatformError,
     RecordingInvalidError,
     RequestTimeoutError,
-    ValidationError,
 )
+from dialdeck.core.api.limits import ClientLimits
 from dialdeck.core.api.models import CallAccepted, CallInfo, CallRequest, ParticipantAdded
-from dialdeck.core.api.wire import parse_json
+from dialdeck.core.api.urls import check_base_url, is_loopback_host, origin
+from dialdeck.core.api.wire import (
+    BodyError,
+    error_for_status,
+    parse_json,
+    read_body,
+    read_error_body,
+)
 from dialdeck.core.audio import AudioInfo, NotAudioError, probe_audio
 from dialdeck.core.redact import redact_url
 
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "ClientLimits",
+    "CloudDialerClient",
+    "ProgressCallback",
+    "RetryPolicy",
+    "check_base_url",
+    "is_loopback_host",
+]
+
 log = logging.getLogger("dialdeck.api")
+T = TypeVar("T")
 
 ProgressCallback = Callable[[int, int | None], None]
 """Called with (bytes on disk, total bytes or None when unknown)."""
@@ -66,68 +81,31 @@ class RetryPolicy:
         return float(rand() * min(self.max_delay, self.base_delay * (2**retry)))
 
 
-def is_loopback_host(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+class _SendWatch:
+    """Whether a request may have left this machine, from httpcore's trace events.
+
+    Without any event (a transport that does not trace) the answer is "maybe": assume it went.
+    """
+
+    def __init__(self) -> None:
+        self.events = 0
+        self.sending = False
+
+    async def trace(self, name: str, info: dict[str, Any]) -> None:
+        self.events += 1
+        if name.endswith("send_request_headers.started"):
+            self.sending = True
+
+    @property
+    def never_sent(self) -> bool:
+        return self.events > 0 and not self.sending
 
 
-def check_base_url(base_url: str) -> str:
-    """Normalise a base URL (path prefix allowed) and refuse plain http off this machine."""
-    parts = urlsplit(base_url.strip())
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise InsecureUrlError("The API address must look like https://api.clouddialer.in")
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
-        raise InsecureUrlError()
-    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
-    return parts.scheme, (parts.hostname or "").lower(), port
-
-
-def _server_reason(response: httpx.Response) -> str | None:
-    """The server's human message from ``{"message": …}``, if the body is that shape."""
-    try:
-        body = parse_json(response.content, "error body")
-    except MalformedResponseError:
-        return None
-    if isinstance(body, dict):
-        for key in ("message", "error", "detail", "reason"):
-            value = body.get(key)
-            if isinstance(value, str) and value.strip():
-                return value.strip()[:300]
-    return None
-
-
-def error_for_status(response: httpx.Response) -> ApiError:
-    status = response.status_code
-    reason = _server_reason(response)
-    detail = f"HTTP {status} for {response.request.method} {redact_url(str(response.request.url))}"
-    if status == 400:
-        return ValidationError(reason, detail=detail)
-    simple: dict[int, type[ApiError]] = {
-        401: AuthError,
-        403: ForbiddenError,
-        404: NotFoundError,
-        409: ConflictError,
-        502: PlatformError,
-    }
-    if status in simple:
-        return simple[status](detail=detail)
-    return HttpStatusError(status, reason, detail=detail)
-
-
-def _json_body(response: httpx.Response) -> Any:
-    body = parse_json(response.content, f"HTTP {response.status_code}")
-    if isinstance(body, dict) and body.get("status") == "error":
-        raise MalformedResponseError(detail="status 'error' on a success code")
-    return body
+def _success_json(body: bytes, what: str) -> Any:
+    value = parse_json(body, what)
+    if isinstance(value, dict) and value.get("status") == "error":
+        raise MalformedResponseError(detail=f"{what}: status 'error' on a success code")
+    return value
 
 
 class CloudDialerClient:
@@ -140,16 +118,22 @@ class CloudDialerClient:
         *,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
+        limits: ClientLimits | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = check_base_url(base_url)
         self._api_key = api_key
         self._retry = retry or RetryPolicy()
+        self.limits = limits or ClientLimits()
         self._sleep = sleep
         self._http = httpx.AsyncClient(
             timeout=timeout,
-            headers={"User-Agent": f"Dialdeck/{__version__}", "Accept": "application/json"},
+            headers={
+                "User-Agent": f"Dialdeck/{__version__}",
+                "Accept": "application/json",
+                "Accept-Encoding": "gzip",  # only what wire.BodyDecoder inflates, bounded
+            },
             limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
             transport=transport,
             follow_redirects=False,
@@ -171,8 +155,7 @@ class CloudDialerClient:
 
     async def initiate_call(self, request: CallRequest) -> CallAccepted:
         """Place a call. Never retried: see :class:`OutcomeUnknownError`."""
-        body = await self._post(paths.CALLS, request.to_json())
-        return CallAccepted.from_json(body)
+        return await self._post(paths.CALLS, request.to_json(), CallAccepted.from_json)
 
     async def get_call(self, call_id: str) -> CallInfo:
         return CallInfo.from_json(await self._get(paths.call(call_id)))
@@ -184,7 +167,7 @@ class CloudDialerClient:
         body: dict[str, Any] = {"number": number}
         if max_ring_time is not None:
             body["max_ring_time"] = max_ring_time
-        return ParticipantAdded.from_json(await self._post(paths.participants(call_id), body))
+        return await self._post(paths.participants(call_id), body, ParticipantAdded.from_json)
 
     async def health(self) -> None:
         """Unauthenticated liveness check; raises if the service is not healthy."""
@@ -213,7 +196,7 @@ class CloudDialerClient:
         """
         url = urljoin(self.base_url + "/", recording_url)
         part = dest.with_name(dest.name + ".part")
-        headers = self._auth_headers() if _origin(url) == _origin(self.base_url) else {}
+        headers = self._headers_for(url)
         for attempt in range(self._retry.attempts):
             try:
                 await self._stream_to(url, part, headers, progress)
@@ -239,47 +222,111 @@ class CloudDialerClient:
     def _auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
 
+    def _headers_for(self, url: str) -> dict[str, str]:
+        """The bearer token for the API's own origin, nothing for any other."""
+        return self._auth_headers() if origin(url) == origin(self.base_url) else {}
+
     def _url(self, path: str) -> str:
         return self.base_url + path
 
-    async def _post(self, path: str, body: dict[str, Any]) -> Any:
-        url = self._url(path)
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: bool,
+        body: dict[str, Any] | None = None,
+        watch: _SendWatch | None = None,
+    ) -> tuple[int, bytes | None]:
+        """One request and its whole answer within the request deadline (``TimeoutError`` past it).
+
+        A 200 body past ``max_json_bytes`` raises :class:`BodyError`; an error body that is too
+        large or unreadable comes back as ``None``.
+        """
+        extensions = {"trace": watch.trace} if watch else None
+        headers = self._auth_headers() if auth else {}
+        async with (
+            asyncio.timeout(self.limits.request_deadline),
+            self._http.stream(
+                method, self._url(path), json=body, headers=headers, extensions=extensions
+            ) as response,
+        ):
+            if response.status_code == 200:
+                return 200, await read_body(response, self.limits.max_json_bytes)
+            return response.status_code, await read_error_body(
+                response, self.limits.max_error_bytes
+            )
+
+    async def _post(
+        self,
+        path: str,
+        body: dict[str, Any],
+        parse: Callable[[Any], T],
+    ) -> T:
+        what, deadline = f"POST {path}", self.limits.request_deadline
+        watch = _SendWatch()
         try:
-            response = await self._http.post(url, json=body, headers=self._auth_headers())
+            status, answer = await self._exchange("POST", path, auth=True, body=body, watch=watch)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # Never reached the server: safe to say nothing happened.
-            raise NetworkError(detail=f"POST {path}: {type(exc).__name__}") from None
-        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            raise OutcomeUnknownError(detail=f"POST {path}: {type(exc).__name__}") from None
+            raise NetworkError(detail=f"{what}: {type(exc).__name__}") from None
+        except TimeoutError:
+            if watch.never_sent:
+                raise RequestTimeoutError(
+                    detail=f"{what}: not even sent within {deadline:g}s"
+                ) from None
+            raise OutcomeUnknownError(
+                detail=f"{what}: no complete answer within {deadline:g}s"
+            ) from None
         except httpx.HTTPError as exc:
-            raise OutcomeUnknownError(detail=f"POST {path}: {type(exc).__name__}") from None
-        if response.status_code != 200:
-            raise error_for_status(response)
-        return _json_body(response)
+            if watch.never_sent:
+                raise NetworkError(detail=f"{what}: {type(exc).__name__} before sending") from None
+            raise OutcomeUnknownError(detail=f"{what}: {type(exc).__name__}") from None
+        except BodyError as exc:
+            raise OutcomeUnknownError(detail=f"{what}: HTTP 200, {exc}") from None
+        if status == 200:
+            assert answer is not None
+            return parse(_success_json(answer, what))
+        raise error_for_status(status, answer, f"HTTP {status} for {what}")
 
     async def _get(self, path: str, *, auth: bool = True) -> Any:
-        url = self._url(path)
-        headers = self._auth_headers() if auth else {}
+        try:
+            async with asyncio.timeout(self.limits.get_deadline):
+                return await self._get_with_retries(path, auth)
+        except TimeoutError:
+            raise RequestTimeoutError(
+                detail=f"GET {path}: no answer within {self.limits.get_deadline:g}s, retries included"
+            ) from None
+
+    async def _get_with_retries(self, path: str, auth: bool) -> Any:
+        what = f"GET {path}"
         for attempt in range(self._retry.attempts):
             last = attempt + 1 >= self._retry.attempts
             try:
-                response = await self._http.get(url, headers=headers)
+                status, body = await self._exchange("GET", path, auth=auth)
+            except TimeoutError:
+                error: ApiError = RequestTimeoutError(
+                    detail=f"{what}: no complete answer within {self.limits.request_deadline:g}s"
+                )
             except httpx.TimeoutException as exc:
-                error: ApiError = RequestTimeoutError(detail=f"GET {path}: {type(exc).__name__}")
+                error = RequestTimeoutError(detail=f"{what}: {type(exc).__name__}")
             except httpx.HTTPError as exc:
-                error = NetworkError(detail=f"GET {path}: {type(exc).__name__}")
+                error = NetworkError(detail=f"{what}: {type(exc).__name__}")
+            except BodyError as exc:
+                raise MalformedResponseError(detail=f"{what}: {exc}") from None
             else:
-                if response.status_code == 200:
-                    return _json_body(response)
-                error = error_for_status(response)
-                if response.status_code < 500:
+                if status == 200:
+                    assert body is not None
+                    return _success_json(body, what)
+                error = error_for_status(
+                    status, body, f"HTTP {status} for GET {redact_url(self._url(path))}"
+                )
+                if status < 500:
                     raise error
             if last:
                 raise error
             delay = self._retry.delay(attempt)
-            log.info(
-                "GET %s failed (%s); retry %d in %.2fs", path, error.detail, attempt + 1, delay
-            )
+            log.info("%s failed (%s); retry %d in %.2fs", what, error.detail, attempt + 1, delay)
             await self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -307,8 +354,9 @@ class CloudDialerClient:
                     length = response.headers.get("content-length")
                     total = int(length) if length and length.isdigit() else None
                 else:
-                    await response.aread()
-                    raise error_for_status(response)
+                    body = await read_error_body(response, self.limits.max_error_bytes)
+                    status = response.status_code
+                    raise error_for_status(status, body, f"HTTP {status} for GET {redact_url(url)}")
                 fh = await _open_off_loop(part, mode)
                 try:
                     done = offset

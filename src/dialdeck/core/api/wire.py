@@ -9,9 +9,23 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+import zlib
+from typing import TYPE_CHECKING, Any
 
-from dialdeck.core.api.errors import MalformedResponseError
+from dialdeck.core.api.errors import (
+    ApiError,
+    AuthError,
+    ConflictError,
+    ForbiddenError,
+    HttpStatusError,
+    MalformedResponseError,
+    NotFoundError,
+    PlatformError,
+    ValidationError,
+)
+
+if TYPE_CHECKING:
+    import httpx
 
 MAX_JSON_DEPTH = 32
 """The API's deepest answer is 3 levels (call, legs, leg); anything far deeper is hostile."""
@@ -56,3 +70,105 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
             return True
         stack.extend((child, depth + 1) for child in children)
     return False
+
+
+# -- reading bodies ------------------------------------------------------------------------------
+
+
+class BodyError(Exception):
+    """A body that was refused while reading it: too large, or an encoding we will not decode."""
+
+
+class BodyDecoder:
+    """Content-Encoding, decoded with a bound on the output of every step (no gzip bombs).
+
+    httpx's own decoder inflates a whole network chunk at once: 64 KiB of gzip can become 64 MiB
+    before anyone can count it. Here zlib never produces more than the caller has room for.
+    """
+
+    def __init__(self, content_encoding: str) -> None:
+        codings = [c.strip().lower() for c in content_encoding.split(",")]
+        codings = [c for c in codings if c not in ("", "identity")]
+        if not codings:
+            self._inflater = None
+        elif codings in (["gzip"], ["x-gzip"], ["deflate"]):
+            self._inflater = zlib.decompressobj(32 + zlib.MAX_WBITS)  # gzip or zlib header
+        else:
+            raise BodyError(f"Content-Encoding {content_encoding[:40]!r} not accepted")
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        """Decoded bytes of ``data``; more than ``room`` of them means the caller must give up."""
+        if self._inflater is None:
+            return data
+        try:
+            return self._inflater.decompress(data, room + 1)  # at most room + 1 bytes out
+        except zlib.error as exc:
+            raise BodyError(f"bad compressed body ({exc})") from None
+
+    def finish(self) -> None:
+        if self._inflater is not None and not self._inflater.eof:
+            raise BodyError("compressed body cut short")
+
+
+async def read_body(response: httpx.Response, cap: int) -> bytes:
+    """The decoded body, read while streaming; :class:`BodyError` past ``cap`` bytes.
+
+    Both the bytes on the wire and the decoded bytes are counted, so neither a huge plain body nor
+    a small compressed one that inflates enormously is ever held in memory.
+    """
+    decoder = BodyDecoder(response.headers.get("content-encoding", ""))
+    length = response.headers.get("content-length", "")
+    if length.isascii() and length.isdigit() and int(length) > cap:
+        raise BodyError(f"body of {length} bytes announced, limit {cap}")
+    received, body = 0, bytearray()
+    async for chunk in response.aiter_raw():
+        received += len(chunk)
+        body += decoder.decode(chunk, cap - len(body))
+        if received > cap or len(body) > cap:
+            raise BodyError(f"body over the {cap}-byte limit")
+    decoder.finish()
+    return bytes(body)
+
+
+async def read_error_body(response: httpx.Response, cap: int) -> bytes | None:
+    """An error answer's body for its message, or ``None`` if it is too large or unreadable."""
+    try:
+        return await read_body(response, cap)
+    except BodyError:
+        return None
+
+
+# -- error answers -------------------------------------------------------------------------------
+
+
+def server_reason(body: bytes | None) -> str | None:
+    """The server's human message from ``{"message": …}``, if the body is that shape."""
+    if body is None:
+        return None
+    try:
+        value = parse_json(body, "error body")
+    except MalformedResponseError:
+        return None
+    if isinstance(value, dict):
+        for key in ("message", "error", "detail", "reason"):
+            text = value.get(key)
+            if isinstance(text, str) and text.strip():
+                return text.strip()[:300]
+    return None
+
+
+def error_for_status(status: int, body: bytes | None, detail: str) -> ApiError:
+    """The typed error for a non-success status (``body`` already read, within its cap)."""
+    reason = server_reason(body)
+    if status == 400:
+        return ValidationError(reason, detail=detail)
+    simple: dict[int, type[ApiError]] = {
+        401: AuthError,
+        403: ForbiddenError,
+        404: NotFoundError,
+        409: ConflictError,
+        502: PlatformError,
+    }
+    if status in simple:
+        return simple[status](detail=detail)
+    return HttpStatusError(status, reason, detail=detail)
