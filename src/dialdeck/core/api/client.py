@@ -2,8 +2,10 @@
 
 Safety rules that shape this module:
 
-* ``POST`` requests place real phone calls: they are never retried. If the request may have reached
-  the server but no answer came back, :class:`OutcomeUnknownError` is raised so the agent is told.
+* ``POST`` requests place real phone calls: they are never retried. Once a POST may have left this
+  machine, only the API's own documented refusal (its status code *and* its JSON error body) means
+  "nothing happened"; any other end (timeout, cut or garbled answer, proxy page, undocumented
+  status) raises :class:`OutcomeUnknownError` so the agent is told to check their phone.
 * ``GET`` requests are retried with bounded exponential backoff and jitter on network errors and
   5xx, all within one overall deadline.
 * Every request has a total deadline (httpx's timeouts are per read) and every body a size limit
@@ -42,6 +44,7 @@ from dialdeck.core.api.models import CallAccepted, CallInfo, CallRequest, Partic
 from dialdeck.core.api.urls import check_base_url, is_loopback_host, origin
 from dialdeck.core.api.wire import (
     BodyError,
+    api_error_body,
     error_for_status,
     parse_json,
     read_body,
@@ -67,6 +70,10 @@ ProgressCallback = Callable[[int, int | None], None]
 """Called with (bytes on disk, total bytes or None when unknown)."""
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=10.0, write=10.0, pool=5.0)
+
+# The documented refusals of each POST: with the API's JSON error body, they mean "not placed".
+CALL_REFUSALS = frozenset({400, 401, 403, 502})
+PARTICIPANT_REFUSALS = CALL_REFUSALS | {404, 409}
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +162,9 @@ class CloudDialerClient:
 
     async def initiate_call(self, request: CallRequest) -> CallAccepted:
         """Place a call. Never retried: see :class:`OutcomeUnknownError`."""
-        return await self._post(paths.CALLS, request.to_json(), CallAccepted.from_json)
+        return await self._post(
+            paths.CALLS, request.to_json(), CallAccepted.from_json, CALL_REFUSALS
+        )
 
     async def get_call(self, call_id: str) -> CallInfo:
         return CallInfo.from_json(await self._get(paths.call(call_id)))
@@ -167,7 +176,9 @@ class CloudDialerClient:
         body: dict[str, Any] = {"number": number}
         if max_ring_time is not None:
             body["max_ring_time"] = max_ring_time
-        return await self._post(paths.participants(call_id), body, ParticipantAdded.from_json)
+        return await self._post(
+            paths.participants(call_id), body, ParticipantAdded.from_json, PARTICIPANT_REFUSALS
+        )
 
     async def health(self) -> None:
         """Unauthenticated liveness check; raises if the service is not healthy."""
@@ -262,6 +273,7 @@ class CloudDialerClient:
         path: str,
         body: dict[str, Any],
         parse: Callable[[Any], T],
+        refusals: frozenset[int],
     ) -> T:
         what, deadline = f"POST {path}", self.limits.request_deadline
         watch = _SendWatch()
@@ -286,8 +298,15 @@ class CloudDialerClient:
             raise OutcomeUnknownError(detail=f"{what}: HTTP 200, {exc}") from None
         if status == 200:
             assert answer is not None
-            return parse(_success_json(answer, what))
-        raise error_for_status(status, answer, f"HTTP {status} for {what}")
+            try:
+                return parse(_success_json(answer, what))
+            except MalformedResponseError as exc:
+                raise OutcomeUnknownError(detail=f"{what}: HTTP 200 but {exc.detail}") from None
+        if status in refusals and api_error_body(answer):
+            raise error_for_status(status, answer, f"HTTP {status} for {what}")
+        # A proxy's page, a 5xx, a redirect: the request may well have been acted on.
+        shape = "an API error body" if api_error_body(answer) else "no API error body"
+        raise OutcomeUnknownError(detail=f"{what}: HTTP {status} with {shape}")
 
     async def _get(self, path: str, *, auth: bool = True) -> Any:
         try:

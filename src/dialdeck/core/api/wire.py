@@ -141,6 +141,25 @@ async def read_error_body(response: httpx.Response, cap: int) -> bytes | None:
 # -- error answers -------------------------------------------------------------------------------
 
 
+def api_error_body(body: bytes | None) -> bool:
+    """True for the API's own error shape, ``{"status": "error", "message": "…"}``.
+
+    A proxy or load balancer in front of the API answers with HTML, an empty body or its own JSON:
+    telling the two apart decides whether a POST certainly did nothing.
+    """
+    if body is None:
+        return False
+    try:
+        value = parse_json(body, "error body")
+    except MalformedResponseError:
+        return False
+    return (
+        isinstance(value, dict)
+        and value.get("status") == "error"
+        and isinstance(value.get("message"), str)
+    )
+
+
 def server_reason(body: bytes | None) -> str | None:
     """The server's human message from ``{"message": …}``, if the body is that shape."""
     if body is None:
