@@ -218,7 +218,13 @@ def canned(answer: bytes) -> Handler:
 # -- clients -------------------------------------------------------------------------------------
 
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
-SHORT = ClientLimits(request_deadline=1.0, get_deadline=2.5)
+SHORT = ClientLimits(
+    request_deadline=1.0,
+    get_deadline=2.5,
+    download_deadline=6.0,
+    download_rate_window=1.0,
+    download_min_rate=16 * 1024,
+)
 
 
 def short_client(url: str, limits: ClientLimits = SHORT) -> CloudDialerClient:

@@ -22,26 +22,24 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TypeVar
-from urllib.parse import urljoin
+from typing import Any, TypeVar
 
 import httpx
 
 from dialdeck import __version__
 from dialdeck.core.api import paths
+from dialdeck.core.api.download import ProgressCallback, RecordingDownload
 from dialdeck.core.api.errors import (
     ApiError,
-    HttpStatusError,
     MalformedResponseError,
     NetworkError,
     NotFoundError,
     OutcomeUnknownError,
-    RecordingInvalidError,
     RequestTimeoutError,
 )
 from dialdeck.core.api.limits import ClientLimits
 from dialdeck.core.api.models import CallAccepted, CallInfo, CallRequest, ParticipantAdded
-from dialdeck.core.api.urls import check_base_url, is_loopback_host, origin
+from dialdeck.core.api.urls import check_base_url, is_loopback_host, join_url, origin
 from dialdeck.core.api.wire import (
     BodyError,
     api_error_body,
@@ -50,7 +48,7 @@ from dialdeck.core.api.wire import (
     read_body,
     read_error_body,
 )
-from dialdeck.core.audio import AudioInfo, NotAudioError, probe_audio
+from dialdeck.core.audio import AudioInfo
 from dialdeck.core.redact import redact_url
 
 __all__ = [
@@ -65,9 +63,6 @@ __all__ = [
 
 log = logging.getLogger("dialdeck.api")
 T = TypeVar("T")
-
-ProgressCallback = Callable[[int, int | None], None]
-"""Called with (bytes on disk, total bytes or None when unknown)."""
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=10.0, write=10.0, pool=5.0)
 
@@ -203,30 +198,22 @@ class CloudDialerClient:
         """Stream a recording to ``dest`` via ``dest.part``; resume with Range; verify; rename.
 
         A damaged result is deleted and :class:`RecordingInvalidError` raised: ``dest`` only ever
-        exists as a complete, playable file.
+        exists as a complete, playable file. ``.part`` survives only an interruption that a later
+        call can resume (network, timeout, 5xx); plain http off this machine, on the way or after a
+        redirect, is :class:`InsecureUrlError`. See :mod:`dialdeck.core.api.download`.
         """
-        url = urljoin(self.base_url + "/", recording_url)
-        part = dest.with_name(dest.name + ".part")
-        headers = self._headers_for(url)
-        for attempt in range(self._retry.attempts):
-            try:
-                await self._stream_to(url, part, headers, progress)
-                break
-            except (NetworkError, RequestTimeoutError, HttpStatusError) as exc:
-                retryable = not isinstance(exc, HttpStatusError) or (exc.status_code or 0) >= 500
-                if not retryable or attempt + 1 >= self._retry.attempts:
-                    raise
-                log.info("download of %s interrupted (%s); resuming", redact_url(url), exc.detail)
-                await self._sleep(self._retry.delay(attempt))
-        try:
-            info = await asyncio.to_thread(probe_audio, part)
-        except NotAudioError as exc:
-            await asyncio.to_thread(part.unlink, True)
-            raise RecordingInvalidError(
-                f"The downloaded recording is not playable: {exc}"
-            ) from None
-        await asyncio.to_thread(_commit, part, dest)
-        return info
+        download = RecordingDownload(
+            self._http,
+            join_url(self.base_url + "/", recording_url),
+            dest,
+            headers_for=self._headers_for,
+            attempts=self._retry.attempts,
+            delay=self._retry.delay,
+            sleep=self._sleep,
+            limits=self.limits,
+            progress=progress,
+        )
+        return await download.run()
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -348,93 +335,3 @@ class CloudDialerClient:
             log.info("%s failed (%s); retry %d in %.2fs", what, error.detail, attempt + 1, delay)
             await self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
-
-    async def _stream_to(
-        self, url: str, part: Path, headers: dict[str, str], progress: ProgressCallback | None
-    ) -> None:
-        offset = await asyncio.to_thread(_size_or_zero, part)
-        request_headers = dict(headers, Accept="*/*")
-        if offset:
-            request_headers["Range"] = f"bytes={offset}-"
-        try:
-            async with self._http.stream(
-                "GET", url, headers=request_headers, follow_redirects=True
-            ) as response:
-                if response.status_code == 416 and offset:
-                    # Our .part is already complete (or the file changed): verify decides.
-                    return
-                if response.status_code == 206:
-                    start = _content_range_start(response.headers.get("content-range", ""))
-                    if start != offset:
-                        raise HttpStatusError(502, detail=f"Range mismatch {start} != {offset}")
-                    mode, total = "ab", _total_from_range(response.headers.get("content-range", ""))
-                elif response.status_code == 200:
-                    offset, mode = 0, "wb"  # server ignores Range: start over
-                    length = response.headers.get("content-length")
-                    total = int(length) if length and length.isdigit() else None
-                else:
-                    body = await read_error_body(response, self.limits.max_error_bytes)
-                    status = response.status_code
-                    raise error_for_status(status, body, f"HTTP {status} for GET {redact_url(url)}")
-                fh = await _open_off_loop(part, mode)
-                try:
-                    done = offset
-                    if progress:
-                        progress(done, total)
-                    # No chunk size: a re-chunking buffer would lose the bytes received just
-                    # before a dropped connection, and resume would start further back.
-                    async for chunk in response.aiter_bytes():
-                        await asyncio.to_thread(fh.write, chunk)
-                        done += len(chunk)
-                        if progress:
-                            progress(done, total)
-                finally:
-                    try:
-                        await asyncio.to_thread(fh.close)
-                    except asyncio.CancelledError:
-                        fh.close()  # cancelled while closing: close here, never leak the handle
-                        raise
-        except httpx.TimeoutException as exc:
-            raise RequestTimeoutError(detail=f"download: {type(exc).__name__}") from None
-        except httpx.HTTPError as exc:
-            raise NetworkError(detail=f"download: {type(exc).__name__}") from None
-
-
-def _content_range_start(value: str) -> int | None:
-    # "bytes 100-199/200"
-    try:
-        return int(value.split()[1].split("-")[0])
-    except (IndexError, ValueError):
-        return None
-
-
-def _total_from_range(value: str) -> int | None:
-    total = value.rsplit("/", 1)[-1]
-    return int(total) if total.isdigit() else None
-
-
-async def _open_off_loop(path: Path, mode: str) -> IO[bytes]:
-    """Open on a worker thread; if we are cancelled meanwhile, the file is closed when it opens."""
-    opening = asyncio.ensure_future(asyncio.to_thread(path.open, mode))
-    try:
-        fh: IO[bytes] = await asyncio.shield(opening)
-    except asyncio.CancelledError:
-        opening.add_done_callback(
-            lambda done: done.cancelled() or done.exception() or done.result().close()
-        )
-        raise
-    return fh
-
-
-def _size_or_zero(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
-
-
-def _commit(part: Path, dest: Path) -> None:
-    """fsync then atomically rename, so a crash leaves either the old state or the whole file."""
-    with part.open("rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(part, dest)

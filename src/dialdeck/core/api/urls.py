@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from dialdeck.core.api.errors import InsecureUrlError
+
+INSECURE_RECORDING = (
+    "The recording's address is not secure (plain http, or a redirect to it): Dialdeck downloads "
+    "recordings only over https, because the address itself is what keeps them private."
+)
 
 
 def is_loopback_host(host: str) -> bool:
@@ -25,6 +30,30 @@ def check_base_url(base_url: str) -> str:
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise InsecureUrlError()
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def check_recording_url(url: str) -> None:
+    """A recording URL is its own access control: never fetch it in clear off this machine."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        host = None
+    if not host or parts.scheme not in ("https", "http"):
+        raise InsecureUrlError(INSECURE_RECORDING, detail="recording URL is not http(s)")
+    if parts.scheme == "http" and not is_loopback_host(host):
+        raise InsecureUrlError(INSECURE_RECORDING, detail=f"plain http to {host}")
+
+
+def join_url(base: str, reference: str) -> str:
+    """``reference`` (a recording URL, a redirect's Location) resolved against ``base``."""
+    try:
+        return urljoin(base, reference)
+    except ValueError:  # "http://[nope/" and the like
+        raise InsecureUrlError(
+            "The recording's address is not a valid web address.",
+            detail="unreadable recording URL",
+        ) from None
 
 
 def origin(url: str) -> tuple[str, str, int | None]:
