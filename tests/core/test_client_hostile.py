@@ -216,3 +216,18 @@ async def test_50_mb_json_is_cut_off_at_the_cap(hostile: HostileServer, announce
         with bounded(SHORT.request_deadline, memory=8 * MB), pytest.raises(MalformedResponseError):
             await api.get_call("huge")
     assert hostile.sent < 8 * MB  # the client stopped reading; socket buffers took the rest
+
+
+@pytest.mark.parametrize(
+    "body", [b"[" * 100_000, b'{"message": NaN}', b'{"message": 1e999}', b"\xff\xfe{"]
+)
+async def test_error_bodies_are_parsed_strictly_too(hostile: HostileServer, body: bytes) -> None:
+    """A hostile 4xx body costs the message, never a RecursionError or ValueError."""
+    hostile.route("weird", canned(reply("418 I'm a teapot", body)))
+    hostile.route("health", canned(reply("200 OK", body)))
+    async with short_client(hostile.url) as api:
+        with pytest.raises(HttpStatusError) as excinfo:
+            await api.get_call("weird")
+        assert "It said" not in str(excinfo.value)
+        with pytest.raises(MalformedResponseError):
+            await api.health()
