@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+import gzip
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import anyio
@@ -20,90 +20,23 @@ from dialdeck.core.api import (
     RequestTimeoutError,
     RetryPolicy,
 )
+from tests.core.hostile import (
+    MB,
+    SHORT,
+    Handler,
+    HostileServer,
+    bounded,
+    call_json,
+    canned,
+    drip,
+    firehose,
+    gzip_bomb,
+    reply,
+    short_client,
+    slow_headers,
+)
 
 pytestmark = pytest.mark.anyio
-
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-
-
-def reply(
-    status: str, body: bytes, *, ctype: str = "application/json", length: int | None = None
-) -> bytes:
-    head = (
-        f"HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\n"
-        f"Content-Length: {len(body) if length is None else length}\r\n\r\n"
-    )
-    return head.encode() + body
-
-
-RESPONSES: dict[str, bytes] = {
-    "html500": reply(
-        "500 Internal Server Error", b"<html><body>Oops</body></html>", ctype="text/html"
-    ),
-    "html200": reply("200 OK", b"<html><body>Login to the proxy</body></html>", ctype="text/html"),
-    "malformed": reply("200 OK", b'{"status": "success", "call_'),
-    "empty": reply("200 OK", b""),
-    "list": reply("200 OK", b"[1, 2, 3]"),
-    "nostatus": reply("200 OK", b'{"status": "success", "call_id": "x"}'),
-    "badtypes": reply("200 OK", b'{"call_id": 5, "call_status": ["ANSWER"]}'),
-    "error-on-200": reply("200 OK", b'{"status": "error", "message": "nope"}'),
-    "teapot": reply("418 I'm a teapot", b'{"status": "error", "message": "short and stout"}'),
-    "unknown-enum": reply(
-        "200 OK",
-        b'{"status":"success","call_id":"c","call_status":"RINGING_ON_MARS","duration":"7",'
-        b'"end_time":"not a date","legs":[{"role":"supervisor","number":"x","status":"MUTED",'
-        b'"extra":1}, "garbage"],"surprise":{"nested":true}}',
-    ),
-}
-
-
-class HostileServer:
-    def __init__(self) -> None:
-        self.hits: dict[str, int] = {}
-        self.server: asyncio.Server | None = None
-        self.url = ""
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
-            writer.close()
-            return
-        request_line = head.split(b"\r\n", 1)[0].decode()
-        method, path, _ = request_line.split(" ", 2)
-        for line in head.split(b"\r\n"):
-            if line.lower().startswith(b"content-length:"):
-                await reader.readexactly(int(line.split(b":")[1]))
-        key = path.rsplit("/", 1)[-1] or "root"
-        self.hits[f"{method} {key}"] = self.hits.get(f"{method} {key}", 0) + 1
-        try:
-            if key == "drop":
-                pass  # close without a word
-            elif key == "slow":
-                await asyncio.sleep(5)
-            elif key == "truncated":
-                writer.write(reply("200 OK", b'{"status": "succ', length=500))
-                await writer.drain()
-            elif "/slowpost/" in path:
-                await asyncio.sleep(5)
-            elif key == "calls" and method == "POST":  # POST /calls: read the request, hang up
-                pass
-            else:
-                writer.write(RESPONSES.get(key, reply("404 Not Found", b"")))
-                await writer.drain()
-        finally:
-            writer.close()
-
-    async def __aenter__(self) -> HostileServer:
-        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
-        port = self.server.sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.server is not None
-        self.server.close()
-        await self.server.wait_closed()
 
 
 @pytest.fixture
@@ -135,6 +68,14 @@ async def client(hostile: HostileServer) -> AsyncIterator[CloudDialerClient]:
         ("drop", NetworkError, 3),
         ("truncated", NetworkError, 3),
         ("slow", RequestTimeoutError, 3),
+        # Numbers and nesting that json.loads accepts or chokes on outside ValueError.
+        ("nan", MalformedResponseError, 1),
+        ("infinity", MalformedResponseError, 1),
+        ("overflow", MalformedResponseError, 1),  # 1e999 -> inf -> OverflowError in int()
+        ("bigint", MalformedResponseError, 1),
+        ("deep", MalformedResponseError, 1),  # RecursionError in the scanner
+        ("deep-object", MalformedResponseError, 1),
+        ("badutf8", MalformedResponseError, 1),
     ],
 )
 async def test_get_call_against_hostile_answers(
@@ -198,3 +139,95 @@ async def test_download_of_html_is_rejected(client: CloudDialerClient, tmp_path:
         await client.download_recording("/recordings/html200", tmp_path / "x.wav")
     assert "not playable" in str(excinfo.value)
     assert list(tmp_path.iterdir()) == []
+
+
+# -- deadlines and sizes on GET ------------------------------------------------------------------
+
+VALID = call_json(duration="42")
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        drip(reply("200 OK", b"", length=len(VALID)), VALID),  # one byte every 0.3 s
+        slow_headers(reply("200 OK", VALID), delay=30),  # accepts, then silence
+    ],
+    ids=["drip", "slow-headers"],
+)
+async def test_get_has_a_total_deadline_across_retries(
+    hostile: HostileServer, handler: Handler
+) -> None:
+    hostile.route("stuck", handler)
+    async with short_client(hostile.url) as api:
+        with bounded(SHORT.get_deadline), pytest.raises(RequestTimeoutError) as excinfo:
+            await api.get_call("stuck")
+    assert 2 <= hostile.hits["GET stuck"] <= 3  # retried per attempt deadline, within the bound
+    assert "retries included" in excinfo.value.detail
+
+
+async def test_health_has_a_deadline(hostile: HostileServer) -> None:
+    body = b'{"status": "success"}'
+    hostile.route("health", drip(reply("200 OK", b"", length=len(body)), body))
+    async with short_client(hostile.url) as api:
+        with bounded(SHORT.get_deadline), pytest.raises(RequestTimeoutError):
+            await api.health()
+
+
+async def test_gzip_bomb_is_refused_while_inflating(hostile: HostileServer) -> None:
+    bomb = gzip_bomb(100)  # 100 MB of zeros in ~100 kB
+    hostile.route("bomb", canned(reply("200 OK", bomb, headers={"Content-Encoding": "gzip"})))
+    async with short_client(hostile.url) as api:
+        with (
+            bounded(SHORT.request_deadline, memory=8 * MB),
+            pytest.raises(MalformedResponseError, match="understand") as excinfo,
+        ):
+            await api.get_call("bomb")
+    assert "limit" in excinfo.value.detail
+    assert hostile.hits["GET bomb"] == 1
+
+
+async def test_small_gzip_answer_is_still_understood(hostile: HostileServer) -> None:
+    packed = gzip.compress(VALID)
+    hostile.route("packed", canned(reply("200 OK", packed, headers={"Content-Encoding": "gzip"})))
+    async with short_client(hostile.url) as api:
+        assert (await api.get_call("packed")).duration == 42
+    assert hostile.requests[-1].headers["accept-encoding"] == "gzip"
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip, gzip", "zstd"])
+async def test_encodings_we_did_not_ask_for_are_malformed(
+    hostile: HostileServer, encoding: str
+) -> None:
+    hostile.route("odd", canned(reply("200 OK", VALID, headers={"Content-Encoding": encoding})))
+    async with short_client(hostile.url) as api:
+        with pytest.raises(MalformedResponseError):
+            await api.get_call("odd")
+
+
+@pytest.mark.parametrize("announced", [True, False], ids=["content-length", "until-close"])
+async def test_50_mb_json_is_cut_off_at_the_cap(hostile: HostileServer, announced: bool) -> None:
+    total = 50 * MB
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+    head += (
+        f"Content-Length: {total}\r\n\r\n".encode() if announced else b"Connection: close\r\n\r\n"
+    )
+    hostile.route("huge", firehose(hostile, head, total))
+    async with short_client(hostile.url) as api:
+        with bounded(SHORT.request_deadline, memory=8 * MB), pytest.raises(MalformedResponseError):
+            await api.get_call("huge")
+    assert hostile.sent < 8 * MB  # the client stopped reading; socket buffers took the rest
+
+
+@pytest.mark.parametrize(
+    "body", [b"[" * 100_000, b'{"message": NaN}', b'{"message": 1e999}', b"\xff\xfe{"]
+)
+async def test_error_bodies_are_parsed_strictly_too(hostile: HostileServer, body: bytes) -> None:
+    """A hostile 4xx body costs the message, never a RecursionError or ValueError."""
+    hostile.route("weird", canned(reply("418 I'm a teapot", body)))
+    hostile.route("health", canned(reply("200 OK", body)))
+    async with short_client(hostile.url) as api:
+        with pytest.raises(HttpStatusError) as excinfo:
+            await api.get_call("weird")
+        assert "It said" not in str(excinfo.value)
+        with pytest.raises(MalformedResponseError):
+            await api.health()

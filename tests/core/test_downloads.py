@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 import uuid as uuid_module
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -119,3 +121,65 @@ async def test_recording_gone_from_server_fails_for_good(
     assert row.state is RecState.FAILED
     assert row.next_try_at is None
     assert "no longer available" in (row.error or "")
+
+
+async def placed(history: AsyncHistory, call_uuid: str) -> str:
+    await history.run(
+        HistoryStore.record_placing, uuid=call_uuid, to_number="9876543210", from_number="9198",
+        agent="a", sandbox=True,
+    )  # fmt: skip
+    return call_uuid
+
+
+async def test_part_of_a_recording_that_fails_for_good_is_removed(
+    sandbox: SandboxServer, history: AsyncHistory, tmp_path: Path
+) -> None:
+    """Interrupted earlier (a .part exists), then the server says 404: nothing will resume it."""
+    async with CloudDialerClient(sandbox.url, DEMO_API_KEY, retry=FAST_RETRY) as client:
+        call_uuid = await placed(history, str(uuid_module.uuid4()))
+        (tmp_path / "rec").mkdir()
+        (tmp_path / "rec" / f"{call_uuid}.wav.part").write_bytes(b"RIFF" + bytes(40_000))
+        downloader = RecordingDownloader(client, history, tmp_path / "rec")
+        rec_id = await downloader.add(call_uuid, f"{sandbox.url}/recordings/crm_gone.wav", "t")
+        await downloader.wait_idle()
+    row = await history.run(library.get, rec_id)
+    assert row is not None and row.state is RecState.FAILED and row.next_try_at is None
+    assert list((tmp_path / "rec").iterdir()) == []
+
+
+async def test_insecure_recording_url_fails_for_good(history: AsyncHistory, tmp_path: Path) -> None:
+    async with CloudDialerClient("https://api.clouddialer.in", DEMO_API_KEY) as client:
+        downloader = RecordingDownloader(client, history, tmp_path)
+        rec_id = await downloader.add(
+            await placed(history, "u1"), "http://files.example.invalid/recordings/r.wav", "t"
+        )
+        await downloader.wait_idle()
+    row = await history.run(library.get, rec_id)
+    assert row is not None and row.state is RecState.FAILED and row.next_try_at is None
+    assert "only over https" in (row.error or "")
+
+
+async def test_stray_part_files_are_removed_at_the_first_run(
+    history: AsyncHistory, tmp_path: Path
+) -> None:
+    directory = tmp_path / "recordings"
+    directory.mkdir()
+    # A download still to be resumed (pending, its server unreachable for now) keeps its .part.
+    await placed(history, "u-pending")
+    rec_id = await history.run(library.add_pending, "u-pending", "https://192.0.2.1/r.wav", "t")
+    assert rec_id
+    old = time.time() - 3600
+    for name in ("u-pending.wav.part", "u-deleted.wav.part", "import-x.wav.part", "notes.txt"):
+        (directory / name).write_bytes(b"x")
+        os.utime(directory / name, (old, old))
+    async with CloudDialerClient("https://api.clouddialer.in", DEMO_API_KEY) as client:
+        downloader = RecordingDownloader(client, history, directory)
+        (directory / "u-new.wav.part").write_bytes(b"x")  # written after the downloader started
+        os.utime(directory / "u-new.wav.part", (time.time() + 5,) * 2)
+        await downloader._sweep_parts()
+    assert sorted(p.name for p in directory.iterdir()) == [
+        "import-x.wav.part",
+        "notes.txt",
+        "u-new.wav.part",
+        "u-pending.wav.part",
+    ]

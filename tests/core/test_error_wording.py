@@ -12,6 +12,7 @@ from dialdeck.core.api import (
     CallRequest,
     CloudDialerClient,
     HttpStatusError,
+    OutcomeUnknownError,
     PlatformError,
     RetryPolicy,
 )
@@ -21,15 +22,18 @@ from dialdeck.core.api.paths import operation
 pytestmark = pytest.mark.anyio
 
 PROXY_PAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+API_ERROR = b'{"status": "error", "message": "Could not queue the call"}'
 
 
 async def no_sleep(seconds: float) -> None:
     pass
 
 
-def client_answering(status: int) -> CloudDialerClient:
+def client_answering(status: int, body: bytes = PROXY_PAGE) -> CloudDialerClient:
+    kind = "application/json" if body.startswith(b"{") else "text/html"
+
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(status, content=PROXY_PAGE, headers={"Content-Type": "text/html"})
+        return httpx.Response(status, stream=httpx.ByteStream(body), headers={"Content-Type": kind})
 
     return CloudDialerClient(
         "https://api.example.test",
@@ -45,15 +49,17 @@ REQUEST = CallRequest(
 )
 
 
-async def failure(status: int, call: Callable[[CloudDialerClient], Awaitable[object]]) -> ApiError:
-    async with client_answering(status) as client:
+async def failure(
+    status: int, call: Callable[[CloudDialerClient], Awaitable[object]], body: bytes = PROXY_PAGE
+) -> ApiError:
+    async with client_answering(status, body) as client:
         with pytest.raises(ApiError) as excinfo:
             await call(client)
     return excinfo.value
 
 
 async def test_502_placing_a_call_could_not_queue() -> None:
-    error = await failure(502, lambda c: c.initiate_call(REQUEST))
+    error = await failure(502, lambda c: c.initiate_call(REQUEST), API_ERROR)
     assert isinstance(error, PlatformError)
     assert str(error) == "The telephony platform could not queue the call. Try again in a moment."
 
@@ -67,7 +73,7 @@ async def test_502_on_a_status_poll_is_the_status_service() -> None:
 
 
 async def test_502_adding_a_participant() -> None:
-    error = await failure(502, lambda c: c.add_participant("abc", "9123456789"))
+    error = await failure(502, lambda c: c.add_participant("abc", "9123456789"), API_ERROR)
     assert isinstance(error, PlatformError)
     assert "could not add the participant" in str(error)
     assert "The call goes on" in str(error)
@@ -87,12 +93,19 @@ async def test_502_on_the_health_check() -> None:
     assert "service is having trouble" in str(error)
 
 
+async def test_a_proxy_page_after_a_post_is_outcome_unknown_not_refused() -> None:
+    for call in (
+        lambda c: c.initiate_call(REQUEST),
+        lambda c: c.add_participant("abc", "9123456789"),
+    ):
+        for status in (500, 502, 503, 504):
+            assert isinstance(await failure(status, call), OutcomeUnknownError)
+
+
 @pytest.mark.parametrize(
     ("call", "words"),
     [
-        (lambda c: c.initiate_call(REQUEST), "CloudDialer had a problem (error 503)"),
         (lambda c: c.get_call("abc"), "status service is having trouble (error 503)"),
-        (lambda c: c.add_participant("abc", "9123456789"), "adding the participant (error 503)"),
         (lambda c: c.health(), "service is having trouble (error 503)"),
     ],
 )

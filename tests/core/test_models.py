@@ -88,3 +88,25 @@ def test_parse_time_variants() -> None:
     assert parse_time("2026-07-03T10:00:00") == datetime(2026, 7, 3, 10, tzinfo=UTC)
     assert parse_time("yesterday") is None
     assert parse_time(12) is None
+    # Valid ISO-8601 whose UTC equivalent is outside datetime's range: OverflowError before.
+    assert parse_time("9999-12-31T23:59:59-05:00") is None
+    assert parse_time("0001-01-01T00:00:00+05:00") is None
+
+
+@pytest.mark.parametrize(
+    ("duration", "expected"),
+    [
+        (42, 42),
+        (42.9, 42),
+        ("42", 42),
+        (1e300, None),  # would overflow SQLite INTEGER and timedelta further on
+        (2**63, None),
+        (-5, None),
+        ("²", None),  # str.isdigit() says yes, int() says ValueError
+        ("9" * 200, None),
+        (True, None),
+    ],
+)
+def test_out_of_range_counts_are_unknown_not_fatal(duration: object, expected: int | None) -> None:
+    info = CallInfo.from_json({**SEED_EXAMPLE, "duration": duration})
+    assert info.duration == expected

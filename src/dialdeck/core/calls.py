@@ -119,6 +119,9 @@ class CallTracker:
         for call_id, known in list(self._tasks.items()):
             if known is task:
                 del self._tasks[call_id]
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            # _follow catches everything; this is the last line of defence, never silent.
+            log.error("call poller ended by a bug", exc_info=exc)
 
     @property
     def active(self) -> list[TrackedCall]:
@@ -132,41 +135,55 @@ class CallTracker:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _follow(self, call: TrackedCall) -> None:
+        """Poll until the call is over or the server says it never will be known.
+
+        Any single bad answer, of any exception type, only puts the call in "reconnecting" and
+        backs off: a poller that died would leave the agent looking at a frozen call.
+        """
         failures = 0
         while True:
             try:
                 info = await self.client.get_call(call.call_id)
+                changed = self._apply(call, info)
+                if self._save:
+                    await self._save(info)
             except (AuthError, ForbiddenError, NotFoundError) as exc:
                 # Retrying will not fix these: stop following, say why.
-                call.error = str(exc)
-                call.resumable = not isinstance(exc, NotFoundError)
-                call.reconnecting = False
-                call.events.append("lost")
-                log.warning("stopped following a call: %s", type(exc).__name__)
-                if self._on_lost:
-                    await self._on_lost(call)
-                self._emit(call)
+                await self._lose(call, exc)
                 return
-            except ApiError as exc:
+            except Exception as exc:  # ApiError expected; anything else is a bug, logged as one
                 failures += 1
+                delay = self.policy.backoff(failures)
+                if isinstance(exc, ApiError):
+                    reason = exc.detail or type(exc).__name__
+                    log.info("poll failed (%s); retrying in %.1fs", reason, delay)
+                else:
+                    log.exception("poll failed unexpectedly; retrying in %.1fs", delay)
                 if not call.reconnecting:
                     call.reconnecting = True
                     self._emit(call)
-                delay = self.policy.backoff(failures)
-                log.info(
-                    "poll failed (%s); retrying in %.1fs", exc.detail or type(exc).__name__, delay
-                )
                 await asyncio.sleep(delay)
                 continue
             failures = 0
-            changed = self._apply(call, info)
-            if self._save:
-                await self._save(info)
             if changed:
                 self._emit(call)
             if info.is_over:
                 return
             await asyncio.sleep(self.policy.interval(info))
+
+    async def _lose(self, call: TrackedCall, exc: ApiError) -> None:
+        call.error = str(exc)
+        # A refused key or network can be fixed (Settings): the call may still be live.
+        call.resumable = not isinstance(exc, NotFoundError)
+        call.reconnecting = False
+        call.events.append("lost")
+        log.warning("stopped following a call: %s", type(exc).__name__)
+        if self._on_lost:
+            try:
+                await self._on_lost(call)
+            except Exception:
+                log.exception("could not record a lost call")
+        self._emit(call)
 
     def _apply(self, call: TrackedCall, info: CallInfo) -> bool:
         now = self._now()
@@ -197,7 +214,10 @@ class CallTracker:
         return changed
 
     def _emit(self, call: TrackedCall) -> None:
+        """Tell the owner; a failing callback is logged, it never stops the polling."""
         try:
             self._on_update(call)
+        except Exception:
+            log.exception("call update callback failed")
         finally:
             call.events.clear()

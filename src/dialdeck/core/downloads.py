@@ -3,20 +3,23 @@
 Each recording downloads to ``<recordings>/<name>.wav`` through the client's ``.part`` file, so an
 interruption (dropped connection, app closed) resumes where it stopped, at the next attempt or
 the next start. Failures are retried with growing delays; a recording the server no longer has
-is marked failed for good.
+(or whose address is refused as insecure) is marked failed for good and its ``.part`` removed.
+``.part`` files that no download will resume (left by an older version, or by a recording since
+deleted) are removed once, at the first run, if they predate this downloader.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from dialdeck.core import library
 from dialdeck.core.api.client import CloudDialerClient
-from dialdeck.core.api.errors import ApiError, NotFoundError
+from dialdeck.core.api.errors import ApiError, InsecureUrlError, NotFoundError
 from dialdeck.core.library import RecordingRow
 from dialdeck.core.store import AsyncHistory
 
@@ -53,6 +56,8 @@ class RecordingDownloader:
         self._now = now
         self._active: dict[int, asyncio.Task[None]] = {}
         self._limit = asyncio.Semaphore(2)
+        self._created = time.time()  # wall clock, to compare with file modification times
+        self._swept = False
 
     def path_for(self, row: RecordingRow) -> Path:
         return self.directory / f"{row.call_uuid or row.id}.wav"
@@ -63,8 +68,15 @@ class RecordingDownloader:
         await self.run_due()
         return rec_id
 
+    def part_for(self, row: RecordingRow) -> Path:
+        path = self.path_for(row)
+        return path.with_name(path.name + ".part")
+
     async def run_due(self) -> None:
         """Start every download that is due (pending, interrupted, or failed and due for retry)."""
+        if not self._swept:
+            self._swept = True
+            await self._sweep_parts()
         for row in await self.history.run(library.due_downloads, self._now()):
             if row.id not in self._active:
                 task = asyncio.get_running_loop().create_task(
@@ -100,26 +112,32 @@ class RecordingDownloader:
                 info = await self.client.download_recording(
                     row.url, dest, progress=lambda done, total: self._progress(row.id, done, total)
                 )
-            except NotFoundError:
-                await self.history.run(
-                    library.mark_failed,
-                    row.id,
-                    "The recording is no longer available on the server.",
-                    None,
+            except (NotFoundError, InsecureUrlError) as exc:
+                reason = (
+                    "The recording is no longer available on the server."
+                    if isinstance(exc, NotFoundError)
+                    else str(exc)
                 )
-            except ApiError as exc:
+                await self.history.run(library.mark_failed, row.id, reason, None)
+                # Failed for good: nothing will resume it (the client removes it too).
+                await asyncio.to_thread(self.part_for(row).unlink, True)
+            except (ApiError, OSError) as exc:  # OSError: our disk (full, read-only); later
                 delay = self.retry_delays[min(row.attempts, len(self.retry_delays) - 1)]
-                log.info(
-                    "recording download failed (%s); retrying in %s",
-                    exc.detail or type(exc).__name__,
-                    delay,
-                )
+                detail = exc.detail if isinstance(exc, ApiError) else repr(exc)
+                log.info("recording download failed (%s); retrying in %s", detail, delay)
                 await self.history.run(library.mark_failed, row.id, str(exc), self._now() + delay)
             else:
                 size = await asyncio.to_thread(lambda: dest.stat().st_size)
                 await self.history.run(library.mark_local, row.id, str(dest), size, info.duration)
                 log.info("recording saved")
         self._changed(row.id)
+
+    async def _sweep_parts(self) -> None:
+        resumable = await self.history.run(library.awaiting_download)
+        keep = {self.part_for(row).name for row in resumable}
+        removed = await asyncio.to_thread(_remove_stray_parts, self.directory, keep, self._created)
+        if removed:
+            log.info("removed %d partial download(s) nothing will resume", removed)
 
     def _progress(self, rec_id: int, done: int, total: int | None) -> None:
         if self.on_progress:
@@ -128,3 +146,23 @@ class RecordingDownloader:
     def _changed(self, rec_id: int) -> None:
         if self.on_changed:
             self.on_changed(rec_id)
+
+
+def _remove_stray_parts(directory: Path, keep: set[str], before: float) -> int:
+    """Delete ``*.wav.part`` not in ``keep`` and last written before ``before`` (epoch seconds).
+
+    Imports (``import-…``) are never touched; neither is a file written since the downloader
+    started, which some other download may be writing right now.
+    """
+    removed = 0
+    for part in directory.glob("*.wav.part"):
+        if part.name in keep or part.name.startswith("import-"):
+            continue
+        try:
+            if part.stat().st_mtime >= before:
+                continue
+            part.unlink()
+        except OSError:  # gone meanwhile, or not ours to delete: leave it
+            continue
+        removed += 1
+    return removed

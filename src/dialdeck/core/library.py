@@ -144,6 +144,15 @@ def due_downloads(store: HistoryStore, now: datetime | None = None) -> list[Reco
     return [_row(r) for r in rows]
 
 
+def awaiting_download(store: HistoryStore) -> list[RecordingRow]:
+    """Downloads that will still be tried, now or later: their ``.part`` files are worth keeping."""
+    rows = store.db.execute(
+        _SELECT + " WHERE r.url IS NOT NULL AND (r.state = 'pending'"
+        " OR (r.state = 'failed' AND r.next_try_at IS NOT NULL))"
+    ).fetchall()
+    return [_row(r) for r in rows]
+
+
 def get(store: HistoryStore, rec_id: int) -> RecordingRow | None:
     row = store.db.execute(_SELECT + " WHERE r.id = ?", (rec_id,)).fetchone()
     return _row(row) if row else None

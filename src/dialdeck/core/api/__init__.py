@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         RequestTimeoutError,
         ValidationError,
     )
+    from dialdeck.core.api.limits import ClientLimits
     from dialdeck.core.api.models import (
         CallAccepted,
         CallInfo,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     )
 
 _WHERE = {
+    "ClientLimits": "limits",
     "CloudDialerClient": "client",
     "RetryPolicy": "client",
     "ApiError": "errors",
@@ -74,6 +76,7 @@ __all__ = [
     "CallInfo",
     "CallRequest",
     "CallStatus",
+    "ClientLimits",
     "CloudDialerClient",
     "ConflictError",
     "ForbiddenError",

@@ -2,56 +2,73 @@
 
 Safety rules that shape this module:
 
-* ``POST`` requests place real phone calls: they are never retried. If the request may have reached
-  the server but no answer came back, :class:`OutcomeUnknownError` is raised so the agent is told.
-* ``GET`` requests are retried with bounded exponential backoff and jitter on network errors and 5xx.
+* ``POST`` requests place real phone calls: they are never retried. Once a POST may have left this
+  machine, only the API's own documented refusal (its status code *and* its JSON error body) means
+  "nothing happened"; any other end (timeout, cut or garbled answer, proxy page, undocumented
+  status) raises :class:`OutcomeUnknownError` so the agent is told to check their phone.
+* ``GET`` requests are retried with bounded exponential backoff and jitter on network errors and
+  5xx, all within one overall deadline.
+* Every request has a total deadline (httpx's timeouts are per read) and every body a size limit
+  counted while streaming, compressed or not: see :class:`ClientLimits`.
 * The bearer token only ever goes to the API's own origin; plain ``http://`` only to loopback.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import os
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
-from urllib.parse import urljoin, urlsplit
+from typing import Any, TypeVar
 
 import httpx
 
 from dialdeck import __version__
 from dialdeck.core.api import paths
+from dialdeck.core.api.download import ProgressCallback, RecordingDownload
 from dialdeck.core.api.errors import (
     ApiError,
-    AuthError,
-    ConflictError,
-    ForbiddenError,
-    HttpStatusError,
-    InsecureUrlError,
     MalformedResponseError,
     NetworkError,
     NotFoundError,
-    Operation,
     OutcomeUnknownError,
-    RecordingInvalidError,
     RequestTimeoutError,
-    ValidationError,
-    bad_gateway,
 )
+from dialdeck.core.api.limits import ClientLimits
 from dialdeck.core.api.models import CallAccepted, CallInfo, CallRequest, ParticipantAdded
-from dialdeck.core.audio import AudioInfo, NotAudioError, probe_audio
+from dialdeck.core.api.urls import check_base_url, is_loopback_host, join_url, origin
+from dialdeck.core.api.wire import (
+    BodyError,
+    api_error_body,
+    error_for_status,
+    parse_json,
+    read_body,
+    read_error_body,
+)
+from dialdeck.core.audio import AudioInfo
 from dialdeck.core.redact import redact_url
 
-log = logging.getLogger("dialdeck.api")
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "ClientLimits",
+    "CloudDialerClient",
+    "ProgressCallback",
+    "RetryPolicy",
+    "check_base_url",
+    "is_loopback_host",
+]
 
-ProgressCallback = Callable[[int, int | None], None]
-"""Called with (bytes on disk, total bytes or None when unknown)."""
+log = logging.getLogger("dialdeck.api")
+T = TypeVar("T")
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=10.0, write=10.0, pool=5.0)
+
+# The documented refusals of each POST: with the API's JSON error body, they mean "not placed".
+CALL_REFUSALS = frozenset({400, 401, 403, 502})
+PARTICIPANT_REFUSALS = CALL_REFUSALS | {404, 409}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,104 +83,31 @@ class RetryPolicy:
         return float(rand() * min(self.max_delay, self.base_delay * (2**retry)))
 
 
-def is_loopback_host(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+class _SendWatch:
+    """Whether a request may have left this machine, from httpcore's trace events.
 
-
-def check_base_url(base_url: str) -> str:
-    """Normalise a base URL (path prefix allowed) and refuse anything that is not one.
-
-    Every problem raises :class:`InsecureUrlError` with a message that says how to fix it, so a
-    mistyped address in Settings is explained, never a crash.
+    Without any event (a transport that does not trace) the answer is "maybe": assume it went.
     """
-    text = base_url.strip()
-    example = "https://api.clouddialer.in"
-    if not text:
-        raise InsecureUrlError(f"Enter the API address, e.g. {example}")
-    if any(ch.isspace() or ord(ch) < 32 for ch in text):
-        raise InsecureUrlError("The API address cannot contain spaces or line breaks.")
-    if "://" not in text:
-        raise InsecureUrlError(f"The API address must start with https:// (e.g. https://{text})")
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 (raises ValueError for a bad port)
-    except ValueError:
-        raise InsecureUrlError(
-            f"This is not a web address. It should look like {example}"
-        ) from None
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise InsecureUrlError(f"The API address must look like {example}")
-    if parts.username is not None or parts.password is not None:
-        raise InsecureUrlError("Leave the user name and password out of the API address.")
-    if parts.query or parts.fragment:
-        raise InsecureUrlError(f"The API address ends at its path (no ? or #), e.g. {example}")
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
-        raise InsecureUrlError()
-    normalised = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-    try:
-        httpx.URL(normalised + paths.CALLS)  # what every request will build: must not raise later
-    except (httpx.InvalidURL, ValueError):
-        raise InsecureUrlError(
-            f"This is not a web address. It should look like {example}"
-        ) from None
-    return normalised
+
+    def __init__(self) -> None:
+        self.events = 0
+        self.sending = False
+
+    async def trace(self, name: str, info: dict[str, Any]) -> None:
+        self.events += 1
+        if name.endswith("send_request_headers.started"):
+            self.sending = True
+
+    @property
+    def never_sent(self) -> bool:
+        return self.events > 0 and not self.sending
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
-    return parts.scheme, (parts.hostname or "").lower(), port
-
-
-def _server_reason(response: httpx.Response) -> str | None:
-    """The server's human message from ``{"message": …}``, if the body is that shape."""
-    try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if isinstance(body, dict):
-        for key in ("message", "error", "detail", "reason"):
-            value = body.get(key)
-            if isinstance(value, str) and value.strip():
-                return value.strip()[:300]
-    return None
-
-
-def error_for_status(response: httpx.Response, operation: Operation) -> ApiError:
-    """The typed error for a non-success answer, worded by the ``operation`` that failed."""
-    status = response.status_code
-    reason = _server_reason(response)
-    detail = f"HTTP {status} for {response.request.method} {redact_url(str(response.request.url))}"
-    if status == 400:
-        return ValidationError(reason, detail=detail)
-    simple: dict[int, type[ApiError]] = {
-        401: AuthError,
-        403: ForbiddenError,
-        404: NotFoundError,
-        409: ConflictError,
-    }
-    if status in simple:
-        return simple[status](detail=detail)
-    if status == 502:
-        return bad_gateway(operation, detail=detail)
-    return HttpStatusError(status, reason, detail=detail, operation=operation)
-
-
-def _json_body(response: httpx.Response) -> Any:
-    try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise MalformedResponseError(
-            detail=f"HTTP {response.status_code}: not JSON ({exc})"
-        ) from None
-    if isinstance(body, dict) and body.get("status") == "error":
-        raise MalformedResponseError(detail="status 'error' on a success code")
-    return body
+def _success_json(body: bytes, what: str) -> Any:
+    value = parse_json(body, what)
+    if isinstance(value, dict) and value.get("status") == "error":
+        raise MalformedResponseError(detail=f"{what}: status 'error' on a success code")
+    return value
 
 
 class CloudDialerClient:
@@ -176,16 +120,22 @@ class CloudDialerClient:
         *,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
+        limits: ClientLimits | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = check_base_url(base_url)
         self._api_key = api_key
         self._retry = retry or RetryPolicy()
+        self.limits = limits or ClientLimits()
         self._sleep = sleep
         self._http = httpx.AsyncClient(
             timeout=timeout,
-            headers={"User-Agent": f"Dialdeck/{__version__}", "Accept": "application/json"},
+            headers={
+                "User-Agent": f"Dialdeck/{__version__}",
+                "Accept": "application/json",
+                "Accept-Encoding": "gzip",  # only what wire.BodyDecoder inflates, bounded
+            },
             limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
             transport=transport,
             follow_redirects=False,
@@ -207,8 +157,9 @@ class CloudDialerClient:
 
     async def initiate_call(self, request: CallRequest) -> CallAccepted:
         """Place a call. Never retried: see :class:`OutcomeUnknownError`."""
-        body = await self._post(paths.CALLS, request.to_json())
-        return CallAccepted.from_json(body)
+        return await self._post(
+            paths.CALLS, request.to_json(), CallAccepted.from_json, CALL_REFUSALS
+        )
 
     async def get_call(self, call_id: str) -> CallInfo:
         return CallInfo.from_json(await self._get(paths.call(call_id)))
@@ -220,7 +171,9 @@ class CloudDialerClient:
         body: dict[str, Any] = {"number": number}
         if max_ring_time is not None:
             body["max_ring_time"] = max_ring_time
-        return ParticipantAdded.from_json(await self._post(paths.participants(call_id), body))
+        return await self._post(
+            paths.participants(call_id), body, ParticipantAdded.from_json, PARTICIPANT_REFUSALS
+        )
 
     async def health(self) -> None:
         """Unauthenticated liveness check; raises if the service is not healthy."""
@@ -245,165 +198,145 @@ class CloudDialerClient:
         """Stream a recording to ``dest`` via ``dest.part``; resume with Range; verify; rename.
 
         A damaged result is deleted and :class:`RecordingInvalidError` raised: ``dest`` only ever
-        exists as a complete, playable file.
+        exists as a complete, playable file. ``.part`` survives only an interruption that a later
+        call can resume (network, timeout, 5xx); plain http off this machine, on the way or after a
+        redirect, is :class:`InsecureUrlError`. See :mod:`dialdeck.core.api.download`.
         """
-        url = urljoin(self.base_url + "/", recording_url)
-        part = dest.with_name(dest.name + ".part")
-        headers = self._auth_headers() if _origin(url) == _origin(self.base_url) else {}
-        for attempt in range(self._retry.attempts):
-            try:
-                await self._stream_to(url, part, headers, progress)
-                break
-            except (NetworkError, RequestTimeoutError, HttpStatusError) as exc:
-                retryable = not isinstance(exc, HttpStatusError) or (exc.status_code or 0) >= 500
-                if not retryable or attempt + 1 >= self._retry.attempts:
-                    raise
-                log.info("download of %s interrupted (%s); resuming", redact_url(url), exc.detail)
-                await self._sleep(self._retry.delay(attempt))
-        try:
-            info = await asyncio.to_thread(probe_audio, part)
-        except NotAudioError as exc:
-            await asyncio.to_thread(part.unlink, True)
-            raise RecordingInvalidError(
-                f"The downloaded recording is not playable: {exc}"
-            ) from None
-        await asyncio.to_thread(_commit, part, dest)
-        return info
+        download = RecordingDownload(
+            self._http,
+            join_url(self.base_url + "/", recording_url),
+            dest,
+            headers_for=self._headers_for,
+            attempts=self._retry.attempts,
+            delay=self._retry.delay,
+            sleep=self._sleep,
+            limits=self.limits,
+            progress=progress,
+        )
+        return await download.run()
 
     # -- plumbing ------------------------------------------------------------------------------
 
     def _auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
 
+    def _headers_for(self, url: str) -> dict[str, str]:
+        """The bearer token for the API's own origin, nothing for any other."""
+        return self._auth_headers() if origin(url) == origin(self.base_url) else {}
+
     def _url(self, path: str) -> str:
         return self.base_url + path
 
-    async def _post(self, path: str, body: dict[str, Any]) -> Any:
-        url = self._url(path)
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: bool,
+        body: dict[str, Any] | None = None,
+        watch: _SendWatch | None = None,
+    ) -> tuple[int, bytes | None]:
+        """One request and its whole answer within the request deadline (``TimeoutError`` past it).
+
+        A 200 body past ``max_json_bytes`` raises :class:`BodyError`; an error body that is too
+        large or unreadable comes back as ``None``.
+        """
+        extensions = {"trace": watch.trace} if watch else None
+        headers = self._auth_headers() if auth else {}
+        async with (
+            asyncio.timeout(self.limits.request_deadline),
+            self._http.stream(
+                method, self._url(path), json=body, headers=headers, extensions=extensions
+            ) as response,
+        ):
+            if response.status_code == 200:
+                return 200, await read_body(response, self.limits.max_json_bytes)
+            return response.status_code, await read_error_body(
+                response, self.limits.max_error_bytes
+            )
+
+    async def _post(
+        self,
+        path: str,
+        body: dict[str, Any],
+        parse: Callable[[Any], T],
+        refusals: frozenset[int],
+    ) -> T:
+        what, deadline = f"POST {path}", self.limits.request_deadline
+        watch = _SendWatch()
         try:
-            response = await self._http.post(url, json=body, headers=self._auth_headers())
+            status, answer = await self._exchange("POST", path, auth=True, body=body, watch=watch)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # Never reached the server: safe to say nothing happened.
-            raise NetworkError(detail=f"POST {path}: {type(exc).__name__}") from None
-        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            raise OutcomeUnknownError(detail=f"POST {path}: {type(exc).__name__}") from None
+            raise NetworkError(detail=f"{what}: {type(exc).__name__}") from None
+        except TimeoutError:
+            if watch.never_sent:
+                raise RequestTimeoutError(
+                    detail=f"{what}: not even sent within {deadline:g}s"
+                ) from None
+            raise OutcomeUnknownError(
+                detail=f"{what}: no complete answer within {deadline:g}s"
+            ) from None
         except httpx.HTTPError as exc:
-            raise OutcomeUnknownError(detail=f"POST {path}: {type(exc).__name__}") from None
-        if response.status_code != 200:
-            raise error_for_status(response, paths.operation("POST", path))
-        return _json_body(response)
+            if watch.never_sent:
+                raise NetworkError(detail=f"{what}: {type(exc).__name__} before sending") from None
+            raise OutcomeUnknownError(detail=f"{what}: {type(exc).__name__}") from None
+        except BodyError as exc:
+            raise OutcomeUnknownError(detail=f"{what}: HTTP 200, {exc}") from None
+        if status == 200:
+            assert answer is not None
+            try:
+                return parse(_success_json(answer, what))
+            except MalformedResponseError as exc:
+                raise OutcomeUnknownError(detail=f"{what}: HTTP 200 but {exc.detail}") from None
+        if status in refusals and api_error_body(answer):
+            raise error_for_status(
+                status, answer, f"HTTP {status} for {what}", paths.operation("POST", path)
+            )
+        # A proxy's page, a 5xx, a redirect: the request may well have been acted on.
+        shape = "an API error body" if api_error_body(answer) else "no API error body"
+        raise OutcomeUnknownError(detail=f"{what}: HTTP {status} with {shape}")
 
     async def _get(self, path: str, *, auth: bool = True) -> Any:
-        url = self._url(path)
-        headers = self._auth_headers() if auth else {}
+        try:
+            async with asyncio.timeout(self.limits.get_deadline):
+                return await self._get_with_retries(path, auth)
+        except TimeoutError:
+            raise RequestTimeoutError(
+                detail=f"GET {path}: no answer within {self.limits.get_deadline:g}s, retries included"
+            ) from None
+
+    async def _get_with_retries(self, path: str, auth: bool) -> Any:
+        what = f"GET {path}"
         for attempt in range(self._retry.attempts):
             last = attempt + 1 >= self._retry.attempts
             try:
-                response = await self._http.get(url, headers=headers)
+                status, body = await self._exchange("GET", path, auth=auth)
+            except TimeoutError:
+                error: ApiError = RequestTimeoutError(
+                    detail=f"{what}: no complete answer within {self.limits.request_deadline:g}s"
+                )
             except httpx.TimeoutException as exc:
-                error: ApiError = RequestTimeoutError(detail=f"GET {path}: {type(exc).__name__}")
+                error = RequestTimeoutError(detail=f"{what}: {type(exc).__name__}")
             except httpx.HTTPError as exc:
-                error = NetworkError(detail=f"GET {path}: {type(exc).__name__}")
+                error = NetworkError(detail=f"{what}: {type(exc).__name__}")
+            except BodyError as exc:
+                raise MalformedResponseError(detail=f"{what}: {exc}") from None
             else:
-                if response.status_code == 200:
-                    return _json_body(response)
-                error = error_for_status(response, paths.operation("GET", path))
-                if response.status_code < 500:
+                if status == 200:
+                    assert body is not None
+                    return _success_json(body, what)
+                error = error_for_status(
+                    status,
+                    body,
+                    f"HTTP {status} for GET {redact_url(self._url(path))}",
+                    paths.operation("GET", path),
+                )
+                if status < 500:
                     raise error
             if last:
                 raise error
             delay = self._retry.delay(attempt)
-            log.info(
-                "GET %s failed (%s); retry %d in %.2fs", path, error.detail, attempt + 1, delay
-            )
+            log.info("%s failed (%s); retry %d in %.2fs", what, error.detail, attempt + 1, delay)
             await self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
-
-    async def _stream_to(
-        self, url: str, part: Path, headers: dict[str, str], progress: ProgressCallback | None
-    ) -> None:
-        offset = await asyncio.to_thread(_size_or_zero, part)
-        request_headers = dict(headers, Accept="*/*")
-        if offset:
-            request_headers["Range"] = f"bytes={offset}-"
-        try:
-            async with self._http.stream(
-                "GET", url, headers=request_headers, follow_redirects=True
-            ) as response:
-                if response.status_code == 416 and offset:
-                    # Our .part is already complete (or the file changed): verify decides.
-                    return
-                if response.status_code == 206:
-                    start = _content_range_start(response.headers.get("content-range", ""))
-                    if start != offset:
-                        raise HttpStatusError(502, detail=f"Range mismatch {start} != {offset}")
-                    mode, total = "ab", _total_from_range(response.headers.get("content-range", ""))
-                elif response.status_code == 200:
-                    offset, mode = 0, "wb"  # server ignores Range: start over
-                    length = response.headers.get("content-length")
-                    total = int(length) if length and length.isdigit() else None
-                else:
-                    await response.aread()
-                    raise error_for_status(response, Operation.DOWNLOAD)
-                fh = await _open_off_loop(part, mode)
-                try:
-                    done = offset
-                    if progress:
-                        progress(done, total)
-                    # No chunk size: a re-chunking buffer would lose the bytes received just
-                    # before a dropped connection, and resume would start further back.
-                    async for chunk in response.aiter_bytes():
-                        await asyncio.to_thread(fh.write, chunk)
-                        done += len(chunk)
-                        if progress:
-                            progress(done, total)
-                finally:
-                    try:
-                        await asyncio.to_thread(fh.close)
-                    except asyncio.CancelledError:
-                        fh.close()  # cancelled while closing: close here, never leak the handle
-                        raise
-        except httpx.TimeoutException as exc:
-            raise RequestTimeoutError(detail=f"download: {type(exc).__name__}") from None
-        except httpx.HTTPError as exc:
-            raise NetworkError(detail=f"download: {type(exc).__name__}") from None
-
-
-def _content_range_start(value: str) -> int | None:
-    # "bytes 100-199/200"
-    try:
-        return int(value.split()[1].split("-")[0])
-    except (IndexError, ValueError):
-        return None
-
-
-def _total_from_range(value: str) -> int | None:
-    total = value.rsplit("/", 1)[-1]
-    return int(total) if total.isdigit() else None
-
-
-async def _open_off_loop(path: Path, mode: str) -> IO[bytes]:
-    """Open on a worker thread; if we are cancelled meanwhile, the file is closed when it opens."""
-    opening = asyncio.ensure_future(asyncio.to_thread(path.open, mode))
-    try:
-        fh: IO[bytes] = await asyncio.shield(opening)
-    except asyncio.CancelledError:
-        opening.add_done_callback(
-            lambda done: done.cancelled() or done.exception() or done.result().close()
-        )
-        raise
-    return fh
-
-
-def _size_or_zero(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
-
-
-def _commit(part: Path, dest: Path) -> None:
-    """fsync then atomically rename, so a crash leaves either the old state or the whole file."""
-    with part.open("rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(part, dest)

@@ -7,6 +7,8 @@ missing, enum values we have never seen are kept as-is) and strict where a wrong
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -87,17 +89,21 @@ def _optional_str(data: dict[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+_DIGITS = re.compile(r"[0-9]{1,12}")
+MAX_INT = 2**31 - 1
+"""Largest count (seconds, leg id) taken at face value: 68 years. A bigger one would overflow
+SQLite or ``timedelta`` further on, so it is treated like any other unreadable optional value."""
+
+
 def _optional_int(data: dict[str, Any], key: str) -> int | None:
     value = data.get(key)
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value
     if isinstance(value, float):
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
+        value = int(value) if math.isfinite(value) else None
+    elif isinstance(value, str):  # not str.isdigit(): "²".isdigit() is True, int("²") raises
+        value = int(value) if _DIGITS.fullmatch(value.strip()) else None
+    return value if isinstance(value, int) and 0 <= value <= MAX_INT else None
 
 
 def parse_time(value: object) -> datetime | None:
@@ -106,9 +112,9 @@ def parse_time(value: object) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):  # "9999-12-31T23:00:00-05:00" overflows in UTC
         return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,143 @@
+"""CallTracker keeps following a call through any single bad answer, and says so meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any, cast
+
+import anyio
+import pytest
+
+from dialdeck.core.api import CallInfo, CloudDialerClient, MalformedResponseError, RetryPolicy
+from dialdeck.core.calls import CallTracker, PollPolicy, TrackedCall
+from tests.core.hostile import HostileServer, Request, reply
+
+pytestmark = pytest.mark.anyio
+QUICK = PollPolicy(ringing=0.01, connected=0.01, backoff_start=0.01, backoff_max=0.02)
+
+RINGING = {
+    "call_id": "c1",
+    "call_status": "INITIATED",
+    "legs": [{"role": "agent", "number": "a", "status": "DIALING"}],
+}
+LIVE = {
+    "call_id": "c1",
+    "call_status": "ANSWER",
+    "start_time": "2026-07-03T10:00:00Z",
+    "legs": [
+        {"role": "agent", "number": "a", "status": "JOINED"},
+        {"role": "destination", "number": "9876543210", "status": "JOINED"},
+    ],
+}
+ENDED = {**LIVE, "end_time": "2026-07-03T10:01:00Z"}
+
+
+class ScriptedClient:
+    """Answers ``get_call`` from a script: a CallInfo body, or an exception to raise."""
+
+    def __init__(self, script: Sequence[dict[str, Any] | BaseException]) -> None:
+        self.script = list(script)
+        self.polls = 0
+
+    async def get_call(self, call_id: str) -> CallInfo:
+        step = self.script[min(self.polls, len(self.script) - 1)]
+        self.polls += 1
+        if isinstance(step, BaseException):
+            raise step
+        return CallInfo.from_json(step)
+
+
+Seen = list[tuple[str | None, bool]]
+
+
+async def follow(client: object, **kwargs: Any) -> tuple[TrackedCall, Seen, CallTracker]:
+    seen: Seen = []
+
+    def on_update(call: TrackedCall) -> None:
+        seen.append((call.info.call_status.value if call.info else None, call.reconnecting))
+
+    tracker = CallTracker(
+        cast(CloudDialerClient, client), on_update=on_update, policy=QUICK, **kwargs
+    )
+    call = tracker.track("c1", "u", "98765 43210")
+    with anyio.fail_after(10):
+        while not call.is_over:
+            await asyncio.sleep(0.01)
+        while tracker._tasks:  # the poller returns on its own once the call is over
+            await asyncio.sleep(0.01)
+    return call, seen, tracker
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        MalformedResponseError(detail="garbage"),
+        OverflowError("cannot convert float infinity to integer"),  # what 1e999 used to raise
+        RecursionError("maximum recursion depth exceeded"),
+        KeyError("a bug in a model"),
+    ],
+    ids=type,
+)
+async def test_one_bad_answer_mid_call_only_means_reconnecting(
+    bad: BaseException, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = ScriptedClient([RINGING, bad, LIVE, ENDED])
+    with caplog.at_level(logging.INFO, logger="dialdeck.calls"):
+        call, seen, _ = await follow(client)
+    assert seen == [
+        ("INITIATED", False),
+        ("INITIATED", True),  # "Reconnecting…" while the answer was bad
+        ("ANSWER", False),  # cleared by the next good answer
+        ("ANSWER", False),  # over
+    ]
+    assert call.error is None
+    assert call.info is not None and call.info.is_over
+    assert client.polls == 4
+    assert "poll failed" in caplog.text
+
+
+async def test_failing_save_and_update_callbacks_do_not_stop_the_poller(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    saves: list[str] = []
+
+    async def save(info: CallInfo) -> None:
+        saves.append(info.call_status.value)
+        if len(saves) == 1:
+            raise OSError("database is locked")
+
+    client = ScriptedClient([RINGING, LIVE, ENDED])
+    call, seen, _ = await follow(client, save=save)
+    assert call.info is not None and call.info.is_over
+    assert ("INITIATED", True) in seen  # the failed save was shown, not swallowed
+    assert saves[-1] == "ANSWER"
+    assert "poll failed unexpectedly" in caplog.text
+
+
+async def test_real_client_against_a_nan_answer_mid_call() -> None:
+    """Ringing, then ``"duration": NaN``, then the call ends: followed to the end over sockets."""
+    import json
+
+    bodies = [
+        json.dumps(RINGING).encode(),
+        b'{"call_id": "c1", "call_status": "ANSWER", "duration": NaN}',
+        json.dumps(ENDED).encode(),
+    ]
+    served: list[bytes] = []
+
+    async def scripted(request: Request, writer: asyncio.StreamWriter) -> None:
+        body = bodies[min(len(served), len(bodies) - 1)]
+        served.append(body)
+        writer.write(reply("200 OK", body))
+        await writer.drain()
+
+    async with HostileServer() as server:
+        server.route("c1", scripted)
+        retry = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.01)
+        async with CloudDialerClient(server.url, "k", retry=retry) as client:
+            call, seen, _ = await follow(client)
+    assert seen == [("INITIATED", False), ("INITIATED", True), ("ANSWER", False)]
+    assert call.info is not None and call.info.is_over and call.error is None
+    assert len(served) == 3
