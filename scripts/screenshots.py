@@ -140,7 +140,7 @@ def main(argv: list[str]) -> int:
             )
             focused = window.call_panel.focused
             assert focused is not None
-            controller.add_participant(focused.call_id, parse_dial_number("91234 56789"))
+            controller.calls.add_participant(focused.call_id, parse_dial_number("91234 56789"), 30)
             await until(lambda: state().startswith("Connected: 3 people"))
             await asyncio.sleep(1.2)
             await shot("connected")
@@ -154,7 +154,7 @@ def main(argv: list[str]) -> int:
             library = controller.library
             assert library is not None
             await asyncio.sleep(4)
-            controls = controller.connection.controls  # type: ignore[union-attr]
+            controls = controller.session.controls  # type: ignore[union-attr]
             for role in ("destination", "agent"):  # the colleague would stay on with either
                 await controls.hang_up(focused.call_id, role=role)
             await until(

@@ -53,7 +53,7 @@ class AppHarness:
 
     @property
     def embedded_sandbox(self) -> SandboxServer:
-        connection = self.controller.connection
+        connection = self.controller.session
         assert connection is not None
         assert connection.server is not None
         server: SandboxServer = connection.server

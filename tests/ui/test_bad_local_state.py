@@ -40,8 +40,8 @@ def test_mistyped_api_address_starts_explains_and_opens_settings(
     assert not dialer.is_ready()
     assert "not usable" in dialer.preview.text()
     assert "Settings" in dialer.preview.text()
-    app.qtbot.waitUntil(lambda: getattr(app.controller, "settings_dialog", None) is not None)
-    dialog = app.controller.settings_dialog
+    app.qtbot.waitUntil(lambda: app.controller.settings_ui.dialog is not None)
+    dialog = app.controller.settings_ui.dialog
     app.qtbot.waitUntil(dialog.isVisible)
     assert dialog.base_url_problem.isVisible()
     assert "https://" in dialog.base_url_problem.text()
@@ -74,8 +74,8 @@ def test_settings_dialog_refuses_a_bad_address_inline(make_app: AppFactory) -> N
 
 
 def problem_text(app: AppHarness) -> str:
-    app.qtbot.waitUntil(lambda: bool(app.controller.problem_boxes), timeout=10_000)
-    box = app.controller.problem_boxes[-1]
+    app.qtbot.waitUntil(lambda: bool(app.controller.shell.problem_boxes), timeout=10_000)
+    box = app.controller.shell.problem_boxes[-1]
     app.qtbot.waitUntil(box.isVisible)
     return box.text()
 
@@ -125,7 +125,11 @@ def test_corrupt_history_is_moved_aside_and_a_new_one_started(
     type_and_enter(app, "9876543210")  # the fresh history works
     app.wait_state("Ringing your phone")
     app.qtbot.waitUntil(lambda: len(history_rows(app)) == 1)
-    integrity = sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone()[0]
+    check = sqlite3.connect(db)
+    try:
+        integrity = check.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        check.close()
     assert integrity == "ok"
 
 

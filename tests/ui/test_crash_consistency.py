@@ -62,6 +62,9 @@ def launch(home: Path, link: str, env: dict[str, str]) -> subprocess.Popen[bytes
 
 def check_invariants(home: Path, accepted: set[str]) -> None:
     db_path = AppPaths.resolve(home).history_db
+    if not db_path.exists():  # killed before it even opened its history
+        assert not accepted, "calls were accepted but no history exists"
+        return
     db = sqlite3.connect(db_path)  # recovers the WAL like the app's next start would
     try:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -37,7 +37,7 @@ def test_link_arriving_mid_dial_stays_in_the_dialer(make_app: AppFactory) -> Non
 
 def test_link_dialled_at_once_mid_dial_waits_with_a_reason(make_app: AppFactory) -> None:
     app = make_app()
-    app.controller.settings.dial_links_at_once = True
+    app.controller.shell.dial_links_at_once = True
     slow_next_post(app)
     type_and_enter(app, "9876543210")
     app.qtbot.waitUntil(lambda: not app.window.dialer.is_ready())
@@ -59,7 +59,7 @@ def test_quick_dial_mid_dial_hands_the_number_over_not_silently(make_app: AppFac
     type_and_enter(app, "9876543210")
     app.qtbot.waitUntil(lambda: not app.window.dialer.is_ready())
     app.window.quick_dial_action.trigger()
-    box = app.controller.quick_dial
+    box = app.controller.shell.quick_dial
     assert box is not None
     app.qtbot.waitUntil(box.isVisible)
     app.qtbot.keyClicks(box.number_edit, "91234 56789")
@@ -83,8 +83,8 @@ def test_quit_during_a_live_call_asks_first(make_app: AppFactory) -> None:
     app.qtbot.wait(200)
     assert not app.controller._shutting_down
     assert app.window.isVisible()
-    app.controller.confirm_box = None
-    app.controller.tray.quit_requested.emit()  # type: ignore[union-attr]  # the tray's Quit
+    app.controller.shell.confirm_box = None
+    app.controller.shell.tray.quit_requested.emit()  # type: ignore[union-attr]  # the tray's Quit
     box = wait_confirm_box(app)
     quit_button = next(b for b in box.buttons() if b.text() == "Quit")
     with app.qtbot.waitSignal(app.controller.finished, timeout=10_000):
@@ -98,7 +98,7 @@ def test_quit_with_no_call_does_not_ask(make_app: AppFactory) -> None:
     with app.qtbot.waitSignal(app.controller.finished, timeout=10_000):
         app.window.quit_requested.emit()
     app.closed = True
-    assert getattr(app.controller, "confirm_box", None) is None
+    assert app.controller.shell.confirm_box is None
 
 
 def test_live_call_waits_for_the_key_then_resumes(

@@ -189,8 +189,10 @@ def test_double_click_and_double_enter_place_one_call_each(make_app: AppFactory)
     from dialdeck.ui.controller import DialResult
 
     number = parse_dial_number("9876543212")
-    assert app.controller.dial(number) is DialResult.STARTED
-    assert app.controller.dial(number) is DialResult.BUSY
+    from dialdeck.core.dial_options import DialOptions
+
+    assert app.controller.dial(number, DialOptions()) is DialResult.STARTED
+    assert app.controller.dial(number, DialOptions()) is DialResult.BUSY
     # The second one is not lost: it waits in the dialer, with why.
     assert dialer.number_edit.text() == number.display
     assert "being placed right now" in dialer.preview.text()
@@ -265,14 +267,14 @@ def test_lost_answer_says_outcome_unknown_and_follows_nothing(make_app: AppFacto
 
     number = parse_dial_number("9876543210")
     for attempt in (
-        lambda: app.controller.tray.dial_requested.emit(number),  # type: ignore[union-attr]
-        lambda: app.controller.quick_dial.dial_requested.emit(number, ""),  # type: ignore[union-attr]
+        lambda: app.controller.shell.tray.dial_requested.emit(number),  # type: ignore[union-attr]
+        lambda: app.controller.shell.quick_dial.dial_requested.emit(number, ""),  # type: ignore[union-attr]
     ):
-        app.controller.confirm_box = None
+        app.controller.shell.confirm_box = None
         attempt()
         wait_confirm_box(app).reject()
-    app.controller.settings.dial_links_at_once = True
-    app.controller.confirm_box = None
+    app.controller.shell.dial_links_at_once = True
+    app.controller.shell.confirm_box = None
     app.controller.handle_args(["tel:+919876543210"])
     box = wait_confirm_box(app)
     assert len(app.posts()) == 1
@@ -284,8 +286,8 @@ def test_lost_answer_says_outcome_unknown_and_follows_nothing(make_app: AppFacto
 
 
 def wait_confirm_box(app: AppHarness) -> QMessageBox:
-    app.qtbot.waitUntil(lambda: getattr(app.controller, "confirm_box", None) is not None)
-    box: QMessageBox = app.controller.confirm_box
+    app.qtbot.waitUntil(lambda: app.controller.shell.confirm_box is not None)
+    box: QMessageBox = app.controller.shell.confirm_box
     app.qtbot.waitUntil(box.isVisible)
     return box
 
@@ -303,7 +305,9 @@ def test_unknown_outcome_from_last_session_asks_before_redial(
     )  # the app was killed while this POST was in flight
     store.close()
     app = make_app(home)
-    assert HistoryStore(paths.history_db).get("u-1").state is CallState.UNKNOWN  # type: ignore[union-attr]
+    check = HistoryStore(paths.history_db)
+    assert check.get("u-1").state is CallState.UNKNOWN  # type: ignore[union-attr]
+    check.close()
     type_and_enter(app, "98765 43210")
     wait_confirm_box(app).reject()
     assert app.posts() == []

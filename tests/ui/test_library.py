@@ -29,7 +29,7 @@ def lib(app: AppHarness) -> LibraryController:
 
 
 def import_and_wait(app: AppHarness, files: list[Path]) -> tuple[int, list[str]]:
-    task = app.controller.spawn(lib(app).import_files(files))
+    task = app.controller.tasks.spawn(lib(app).import_files(files))
     app.qtbot.waitUntil(task.done, timeout=15_000)
     result: tuple[int, list[str]] = task.result()
     return result
@@ -222,14 +222,14 @@ def test_retention_deletes_exactly_what_the_rule_says(make_app: AppFactory, tmp_
     rows = sorted(library_rows_now(app), key=lambda r: r.id)  # from the DB: the model reloads async
     assert len(rows) == 4
     # The oldest carries a bookmark: protected unless the agent confirms.
-    done = app.controller.spawn(
+    done = app.controller.tasks.spawn(
         app.controller.history.run(library.add_bookmark, rows[0].id, 0, "keep")
     )
     app.qtbot.waitUntil(done.done)
     asked: list[str] = []
     controller.confirm = lambda title, text: asked.append(text) is not None and False  # type: ignore[method-assign]
     controller.retention = RetentionPolicy(max_total_bytes=2 * 16_100)
-    task = app.controller.spawn(controller.apply_retention())
+    task = app.controller.tasks.spawn(controller.apply_retention())
     app.qtbot.waitUntil(task.done)
     assert task.result() == 1  # r1 deleted; r0 protected (declined); r2, r3 kept within the cap
     assert len(asked) == 1
@@ -239,7 +239,7 @@ def test_retention_deletes_exactly_what_the_rule_says(make_app: AppFactory, tmp_
 
 
 def library_rows_now(app: AppHarness) -> list[library.RecordingRow]:
-    task = app.controller.spawn(app.controller.history.run(library.list_recordings, ""))
+    task = app.controller.tasks.spawn(app.controller.history.run(library.list_recordings, ""))
     app.qtbot.waitUntil(task.done)
     rows: list[library.RecordingRow] = task.result()
     return rows

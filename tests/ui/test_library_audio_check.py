@@ -31,6 +31,6 @@ def test_a_failed_check_is_shown_but_the_recording_stays(
     message = controller.library_view.player_widget.message
     app.qtbot.waitUntil(lambda: "took too long" in message.text())
     # Queued behind whatever the failed check wrote to the history (one database thread).
-    task = app.controller.spawn(controller.history.run(library.get, rec_id))
+    task = app.controller.tasks.spawn(controller.history.run(library.get, rec_id))
     app.qtbot.waitUntil(task.done)
     assert task.result().state == RecState.LOCAL

@@ -24,11 +24,9 @@ def connected_call(app: AppHarness, number: str = "9876543210") -> None:
 def add_participant(app: AppHarness, number: str) -> None:
     app.qtbot.mouseClick(app.window.call_panel.add_participant_button, Qt.MouseButton.LeftButton)
     app.qtbot.waitUntil(
-        lambda: isinstance(
-            getattr(app.controller, "_participant_dialog", None), AddParticipantDialog
-        )
+        lambda: isinstance(app.controller.shell.participant_dialog, AddParticipantDialog)
     )
-    dialog: AddParticipantDialog = app.controller._participant_dialog
+    dialog: AddParticipantDialog = app.controller.shell.participant_dialog
     app.qtbot.waitUntil(dialog.isVisible)
     app.qtbot.keyClicks(dialog.number_edit, number)
     app.qtbot.keyClick(dialog.number_edit, Qt.Key.Key_Return)
@@ -73,8 +71,8 @@ def test_add_participant_dialog_refuses_invalid_numbers(make_app: AppFactory) ->
     app = make_app()
     connected_call(app)
     app.qtbot.mouseClick(app.window.call_panel.add_participant_button, Qt.MouseButton.LeftButton)
-    app.qtbot.waitUntil(lambda: getattr(app.controller, "_participant_dialog", None) is not None)
-    dialog: AddParticipantDialog = app.controller._participant_dialog
+    app.qtbot.waitUntil(lambda: app.controller.shell.participant_dialog is not None)
+    dialog: AddParticipantDialog = app.controller.shell.participant_dialog
     app.qtbot.keyClicks(dialog.number_edit, "12")
     assert dialog.preview.text() == "Too short: 2 digits (an Indian number has 10)"
     assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()

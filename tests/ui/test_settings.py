@@ -18,10 +18,10 @@ from tests.ui.test_dialing import type_and_enter
 
 
 def open_settings(app: AppHarness) -> SettingsDialog:
-    app.controller.settings_dialog = None  # type: ignore[assignment]
+    app.controller.settings_ui.dialog = None  # type: ignore[assignment]
     app.window.settings_action.trigger()
-    app.qtbot.waitUntil(lambda: getattr(app.controller, "settings_dialog", None) is not None)
-    dialog = app.controller.settings_dialog
+    app.qtbot.waitUntil(lambda: app.controller.settings_ui.dialog is not None)
+    dialog = app.controller.settings_ui.dialog
     app.qtbot.waitUntil(dialog.isVisible)
     return dialog
 
@@ -76,7 +76,7 @@ def test_no_secure_keyring_keeps_key_for_the_session_only(
     home = tmp_path / "nokeyring"
     store = KeyStore(keyring.backends.fail.Keyring())
     app = make_app(home, keystore=store)
-    assert app.controller.secure_keyring is False
+    assert app.controller.settings_ui.secure_keyring is False
     dialog = open_settings(app)
     note = dialog.findChild(type(dialog.test_result), "keyringNote").text()
     assert "for this session only" in note

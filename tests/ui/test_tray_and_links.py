@@ -20,14 +20,14 @@ from tests.ui.test_dialing import type_and_enter
 
 
 def tray(app: AppHarness) -> TrayController:
-    assert app.controller.tray is not None
-    return app.controller.tray
+    assert app.controller.shell.tray is not None
+    return app.controller.shell.tray
 
 
 def test_quick_dial_places_exactly_one_call(make_app: AppFactory) -> None:
     app = make_app()
     app.window.quick_dial_action.trigger()  # Ctrl+K inside the app
-    box = app.controller.quick_dial
+    box = app.controller.shell.quick_dial
     assert box is not None
     app.qtbot.waitUntil(box.isVisible)
     assert box.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
@@ -76,7 +76,7 @@ def test_tray_menu_is_built_from_the_current_state(make_app: AppFactory) -> None
     assert app.posts()[1]["body"]["to_number"] == "9876543210"
 
     recent.actions()[0].trigger()  # recent: into quick dial, ready for Enter
-    box = app.controller.quick_dial
+    box = app.controller.shell.quick_dial
     assert box is not None
     app.qtbot.waitUntil(box.isVisible)
     assert box.number_edit.text() == "+91 91234 56789"

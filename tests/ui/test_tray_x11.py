@@ -93,7 +93,7 @@ def test_real_tray_icon_menu_and_quick_dial(make_app: AppFactory) -> None:
     quick = next(a for a in t.menu.actions() if a.objectName() == "trayQuickDial")
     target = t.menu.mapToGlobal(t.menu.actionGeometry(quick).center())
     xdotool("mousemove", str(target.x()), str(target.y()), "click", "1")
-    box = app.controller.quick_dial
+    box = app.controller.shell.quick_dial
     assert box is not None
     app.qtbot.waitUntil(box.isVisible, timeout=10_000)
     app.qtbot.keyClicks(box.number_edit, "98765 43210")

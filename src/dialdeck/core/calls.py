@@ -41,6 +41,41 @@ class PollPolicy:
         return delay * self.factor
 
 
+# -- what changed in a call since the last update (typed, never strings to split apart) -------
+
+
+@dataclass(frozen=True)
+class LegAdded:
+    """A participant's leg appeared (position 2 and up): their phone starts ringing."""
+
+    position: int
+
+
+@dataclass(frozen=True)
+class ParticipantJoined:
+    position: int
+
+
+@dataclass(frozen=True)
+class ParticipantFailed:
+    """The participant could not be reached (no answer, busy, failed); the call goes on."""
+
+    position: int
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    """The call's status changed (or it was seen for the first time, or it ended)."""
+
+
+@dataclass(frozen=True)
+class Lost:
+    """Following stopped: see ``TrackedCall.error`` and ``TrackedCall.resumable``."""
+
+
+CallEvent = LegAdded | ParticipantJoined | ParticipantFailed | StatusChanged | Lost
+
+
 @dataclass
 class TrackedCall:
     call_id: str
@@ -52,7 +87,7 @@ class TrackedCall:
     started_at: float = field(default_factory=time.monotonic)
     # When each leg (by position) entered its current status, for "ringing for 0:12".
     leg_since: list[datetime] = field(default_factory=list)
-    events: list[str] = field(default_factory=list)  # notable changes since the last update
+    events: list[CallEvent] = field(default_factory=list)  # changes since the last update
     # POST /calls went out but no answer came back: not followed (no call_id), may be ringing.
     outcome_unknown: bool = False
     # Following stopped because the key or network was refused (401/403), not because the call
@@ -176,7 +211,7 @@ class CallTracker:
         # A refused key or network can be fixed (Settings): the call may still be live.
         call.resumable = not isinstance(exc, NotFoundError)
         call.reconnecting = False
-        call.events.append("lost")
+        call.events.append(Lost())
         log.warning("stopped following a call: %s", type(exc).__name__)
         if self._on_lost:
             try:
@@ -193,11 +228,11 @@ class CallTracker:
                 call.leg_since.append(now)
             call.leg_since[index] = now
             if before is None and index >= 2:
-                call.events.append(f"leg-added:{index}")
+                call.events.append(LegAdded(index))
             elif after is LegStatus.FAILED and index >= 2:
-                call.events.append(f"participant-failed:{index}")
+                call.events.append(ParticipantFailed(index))
             elif after is LegStatus.JOINED and index >= 2:
-                call.events.append(f"participant-joined:{index}")
+                call.events.append(ParticipantJoined(index))
         old = call.info
         changed = (
             old is None
@@ -210,7 +245,7 @@ class CallTracker:
         call.info = info
         call.reconnecting = False
         if old is None or old.call_status != info.call_status or info.is_over != old.is_over:
-            call.events.append("status")
+            call.events.append(StatusChanged())
         return changed
 
     def _emit(self, call: TrackedCall) -> None:

@@ -13,10 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dialdeck.core.api import ApiError, CallRequest, CloudDialerClient, OutcomeUnknownError
+from dialdeck.core.dial_options import DialOptions
 from dialdeck.core.numbers import DialNumber
 from dialdeck.core.store import AsyncHistory, CallState, HistoryStore
 
 log = logging.getLogger("dialdeck.dialing")
+
+
+__all__ = ["AgentIdentity", "AlreadyDialingError", "DialOptions", "DialRequest", "Dialer", "Placed"]
 
 
 class AlreadyDialingError(Exception):

@@ -159,8 +159,12 @@ class HistoryStore:
             # immutable: no -shm/-wal needed, so a folder we cannot write to is still readable.
             uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
             self.db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-            self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA quick_check(1)").fetchone()  # fails here if unreadable
+            try:
+                self.db.row_factory = sqlite3.Row
+                self.db.execute("PRAGMA quick_check(1)").fetchone()  # fails here if unreadable
+            except BaseException:
+                self.db.close()
+                raise
             return
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -349,7 +353,12 @@ def open_history(path: Path) -> HistoryOpened:
     """
     try:
         store = HistoryStore(path)
-        if store.check_integrity():
+        try:
+            healthy = store.check_integrity()
+        except BaseException:
+            store.close()
+            raise
+        if healthy:
             return HistoryOpened(store)
         store.close()
         problem: sqlite3.Error | OSError | None = None

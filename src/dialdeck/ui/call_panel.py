@@ -44,7 +44,6 @@ COLUMNS = ("Who", "Number", "Status", "For")
 class CallPanel(QWidget):
     add_participant_requested = Signal(str)  # call_id
     hang_up_requested = Signal(str, str, int)  # call_id, role ("" for by leg), leg position
-    focus_changed = Signal(str)  # call_id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -186,6 +185,11 @@ class CallPanel(QWidget):
         if not self._ticker.isActive():
             self._ticker.start()
 
+    def show_notice_for(self, call_id: str, text: str, error: bool) -> None:
+        """A notice about one call: shown only while that call is the one in view."""
+        if call_id == self._focus:
+            self.show_notice(text, error=error)
+
     def show_notice(self, text: str, *, error: bool = False) -> None:
         self.notice_label.setText(text)
         self.notice_label.setProperty("state", "error" if error else "info")
@@ -208,7 +212,6 @@ class CallPanel(QWidget):
         self.stack.setCurrentIndex(1)
         call = self._calls[call_id]
         self._show(call)
-        self.focus_changed.emit(call_id)
 
     def _on_list_focus(
         self, current: QListWidgetItem | None, _previous: QListWidgetItem | None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dialdeck.core.dial_options import DialOptions
 from dialdeck.core.numbers import DialNumber, InvalidNumber, check_dial_number
 from dialdeck.ui.icons import set_icon
 
@@ -32,17 +31,10 @@ KEYPAD = [("1", ""), ("2", "ABC"), ("3", "DEF"), ("4", "GHI"), ("5", "JKL"), ("6
 DIAL_KEYS = set("0123456789*#+")
 
 
-@dataclass(frozen=True)
-class DialOptions:
-    caller_id: str
-    recording: bool
-    max_ring_time: int
-
-
 class DialerPanel(QWidget):
     """Passive widget: emits :attr:`dial_requested`; the controller decides what happens."""
 
-    dial_requested = Signal(object)  # DialNumber
+    dial_requested = Signal(object, object)  # DialNumber, DialOptions: a complete request
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -240,6 +232,21 @@ class DialerPanel(QWidget):
         """Information about the number in the field (e.g. why it was not dialled yet)."""
         self._show(message, error=False)
 
+    def set_defaults(self, recording: bool, max_ring_time: int) -> None:
+        self.recording_check.setChecked(recording)
+        self.ring_time_spin.setValue(max_ring_time)
+
+    def keep_number(self, number: DialNumber, message: str) -> None:
+        """A number that was not dialled now waits here, ready for Enter, with why."""
+        self.set_number(number.display)
+        self.show_note(message.format(number=number.display))
+
+    def clear_if_showing(self, number: DialNumber) -> None:
+        """Clear only the number just dialled: one that arrived meanwhile stays."""
+        shown = check_dial_number(self.number_edit.text())
+        if isinstance(shown, DialNumber) and shown.national == number.national:
+            self.clear()
+
     def options(self) -> DialOptions:
         """How the agent wants the next call placed (caller ID, recording, ring time)."""
         return DialOptions(
@@ -281,7 +288,7 @@ class DialerPanel(QWidget):
             self._show(str(result), error=True)
             self.number_edit.setFocus()
             return
-        self.dial_requested.emit(result)
+        self.dial_requested.emit(result, self.options())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Digits typed anywhere in the dialer go to the number field; Esc clears."""

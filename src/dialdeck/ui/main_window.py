@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -35,6 +37,14 @@ QLabel#modeBadge[mode="offline"] { background: #8a94a6; color: white; }
 QLabel#sectionLabel { font-weight: bold; }
 QToolButton[objectName^="key_"] { font-size: 13pt; }
 """
+
+
+class Mode(StrEnum):
+    """What the badge at the top says Dialdeck is working with."""
+
+    SANDBOX = "sandbox"
+    LIVE = "live"  # a real CloudDialer account
+    OFFLINE = "offline"  # neither works right now (says why)
 
 
 class MainWindow(QMainWindow):
@@ -116,11 +126,11 @@ class MainWindow(QMainWindow):
         self.resize(1000, 660)
         self.dialer.number_edit.setFocus()
 
-    def set_mode(self, mode: str, text: str, tooltip: str = "") -> None:
-        """``mode`` is "sandbox", "live" or "offline" (styles the badge)."""
+    def set_mode(self, mode: Mode, text: str, tooltip: str = "") -> None:
+        """The badge: which mode Dialdeck works in, styled by ``mode``."""
         self.mode_badge.setText(text)
         self.mode_badge.setToolTip(tooltip)
-        self.mode_badge.setProperty("mode", mode)
+        self.mode_badge.setProperty("mode", mode.value)
         self.mode_badge.style().unpolish(self.mode_badge)
         self.mode_badge.style().polish(self.mode_badge)
 

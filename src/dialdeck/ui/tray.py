@@ -7,6 +7,8 @@ says so instead of failing.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from PySide6.QtCore import QObject, QRect, Signal
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QIcon, QPainter
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
@@ -14,16 +16,29 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 from dialdeck.core.numbers import DialNumber, check_dial_number
 from dialdeck.ui.icons import app_icon
 
-STATE_COLOURS = {"idle": None, "live": "#2f9e64", "sandbox": "#f6c343", "offline": "#8a94a6"}
+
+class TrayState(StrEnum):
+    IDLE = "idle"
+    LIVE = "live"  # on a call
+    SANDBOX = "sandbox"
+    OFFLINE = "offline"  # reconnecting, or no CloudDialer at all
+
+
+STATE_COLOURS = {
+    TrayState.IDLE: None,
+    TrayState.LIVE: "#2f9e64",
+    TrayState.SANDBOX: "#f6c343",
+    TrayState.OFFLINE: "#8a94a6",
+}
 STATE_WORDS = {
-    "idle": "Dialdeck: ready",
-    "live": "Dialdeck: on a call",
-    "sandbox": "Dialdeck: sandbox (simulated calls)",
-    "offline": "Dialdeck: cannot reach CloudDialer",
+    TrayState.IDLE: "Dialdeck: ready",
+    TrayState.LIVE: "Dialdeck: on a call",
+    TrayState.SANDBOX: "Dialdeck: sandbox (simulated calls)",
+    TrayState.OFFLINE: "Dialdeck: cannot reach CloudDialer",
 }
 
 
-def state_icon(state: str) -> QIcon:
+def state_icon(state: TrayState) -> QIcon:
     """The app icon with a coloured dot for the state, at tray sizes for normal and high DPI."""
     icon = QIcon()
     colour = STATE_COLOURS.get(state)
@@ -56,15 +71,15 @@ class TrayController(QObject):
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
         self.notifications = True
         self.recent: list[str] = []
-        self.state = "idle"
-        self.icon = QSystemTrayIcon(state_icon("idle"), self)
+        self.state = TrayState.IDLE
+        self.icon = QSystemTrayIcon(state_icon(TrayState.IDLE), self)
         self.menu = QMenu()
         self.menu.setObjectName("trayMenu")
         self.menu.aboutToShow.connect(self.rebuild_menu)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
         self.rebuild_menu()
-        self.set_state("idle")
+        self.set_state(TrayState.IDLE)
 
     def show(self) -> None:
         if self.available:
@@ -73,7 +88,7 @@ class TrayController(QObject):
     def hide(self) -> None:
         self.icon.hide()
 
-    def set_state(self, state: str) -> None:
+    def set_state(self, state: TrayState) -> None:
         self.state = state
         self.icon.setIcon(state_icon(state))
         self.icon.setToolTip(self.tr(STATE_WORDS.get(state, "Dialdeck")))
