@@ -33,7 +33,7 @@ COPYRIGHT = "Copyright (c) Dialdeck"
 # Inno Setup's AppId: never change it, or upgrades install beside the old version.
 INNO_APP_ID = "{{6B1F1C62-3E0B-4B53-9B51-5D1A4C7E2D10}"
 ICONS = ROOT / "packaging" / "icons"
-MACOS_MINIMUM = "12.0"  # PySide6 6.12 wheels: macOS 12+ (x86_64), 14+ (universal2)
+MACOS_MINIMUM = "14.0"  # PySide6 6.12 wheels are built for macOS 14 and later
 
 
 def version() -> str:
