@@ -29,10 +29,8 @@ BUNDLED_LICENCES: tuple[tuple[str, str], ...] = (
     ("cffi", "MIT-0"),
     ("typing-extensions", "PSF-2.0"),
     ("pywin32-ctypes (Windows)", "BSD-3-Clause"),
-    (
-        "importlib-metadata, zipp, backports.tarfile, lazy-importer (Python 3.11)",
-        "Apache-2.0 / MIT",
-    ),
+    ("importlib-metadata, lazy-importer (Python 3.11 builds)", "Apache-2.0"),
+    ("zipp, backports.tarfile (Python 3.11 builds)", "MIT"),
 )
 
 QT_NOTE = """Dialdeck uses Qt through PySide6 under the GNU Lesser General Public License v3
