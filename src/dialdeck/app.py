@@ -46,6 +46,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--minimized", action="store_true", help="start in the tray (used when starting at login)"
     )
     parser.add_argument("--verbose", action="store_true", help="also log to the terminal")
+    parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="place one sandbox call in a throwaway home, play its recording, report, exit",
+    )
+    from dialdeck import __version__
+
+    parser.add_argument("--version", action="version", version=f"Dialdeck {__version__}")
     parser.add_argument("number", nargs="?", help="a number or tel: link to put in the dialer")
     # Qt's own arguments (-platform, -style, …) are consumed by QApplication first.
     return parser.parse_args(argv)
@@ -79,12 +87,27 @@ def install_qt_message_handler() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["--audio-probe"]:
+        # A frozen build has no `python -m dialdeck.audio_probe`: core/decode_probe.py runs the
+        # app itself with this first argument instead. No window, no QApplication of ours.
+        from dialdeck.audio_probe import main as audio_probe
 
-    qt_argv = [sys.argv[0], *(sys.argv[1:] if argv is None else argv)]
-    app = QApplication(qt_argv)
+        audio_probe(arguments[1:])  # prints its answer and exits
+
+    from PySide6.QtCore import QTimer
+
+    from dialdeck.platform.open_events import LinkAwareApplication
+
+    qt_argv = [sys.argv[0], *arguments]
+    app = LinkAwareApplication(qt_argv)  # macOS: clicked tel: links arrive as events
     args = parse_args(app.arguments()[1:])
+    self_check = None
+    if args.self_check:  # its own throwaway home, the sandbox, sped up
+        from dialdeck.self_check import SelfCheck
+
+        self_check = SelfCheck()
+        args.home, args.sandbox, args.minimized, args.number = self_check.home, True, False, None
     app.setApplicationName("Dialdeck")
     app.setOrganizationName("Dialdeck")
     app.setApplicationDisplayName("Dialdeck")
@@ -134,7 +157,11 @@ def main(argv: list[str] | None = None) -> int:
     install_qt_message_handler()
     install_excepthook()
     sandbox_config = None
-    if args.sandbox_speed != 1.0:
+    if self_check is not None:
+        from dialdeck.self_check import sandbox_config as self_check_sandbox
+
+        sandbox_config = self_check_sandbox()
+    elif args.sandbox_speed != 1.0:
         from dataclasses import replace
 
         from dialdeck.sandbox import SandboxConfig
@@ -152,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
     controller = AppController(window, options, paths)
     instance.arguments_received.connect(controller.handle_args)
+    app.links.connect_handler(controller.handle_args)
     if args.number:
         controller.handle_args([args.number])
 
@@ -168,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
             controller.quit()
 
         controller.ready.connect(report_ready)
+    if self_check is not None:
+        self_check.attach(controller)
     done = loop.create_future()
     controller.finished.connect(lambda: done.done() or done.set_result(None))
     with loop:
@@ -175,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         loop.run_until_complete(done)
     instance.close()
     close_logging()
-    return 0
+    return 0 if self_check is None else self_check.finish()
 
 
 if __name__ == "__main__":

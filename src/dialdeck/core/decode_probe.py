@@ -44,11 +44,14 @@ class Decoded:
 
 
 def probe_command(path: Path, seconds: float, timeout: float) -> list[str]:
-    """The child's command line. (A frozen build would need its own entry point for this.)"""
+    """The child's command line: this Python with ``-m``, or, in a frozen build (where
+    ``sys.executable`` is Dialdeck itself), the app with ``--audio-probe`` (see app.main)."""
+    if getattr(sys, "frozen", False):
+        child = [sys.executable, "--audio-probe"]
+    else:
+        child = [sys.executable, "-m", "dialdeck.audio_probe"]
     return [
-        sys.executable,
-        "-m",
-        "dialdeck.audio_probe",
+        *child,
         "--seconds",
         str(seconds),
         "--timeout",

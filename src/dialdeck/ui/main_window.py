@@ -7,6 +7,7 @@ from enum import StrEnum
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QLabel,
     QMainWindow,
     QSizePolicy,
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setStyleSheet(STYLE)
         self.allow_close = False
+        self.about_dialog: QDialog | None = None
 
         self.dialer = DialerPanel()
         self.call_panel = CallPanel()
@@ -122,9 +124,26 @@ class MainWindow(QMainWindow):
         focus_number.triggered.connect(self.dialer.number_edit.setFocus)
         self.addAction(focus_number)
 
+        # Help → About (on macOS Qt moves it to the application menu).
+        self.about_action = QAction(self.tr("About Dialdeck"), self)
+        self.about_action.setObjectName("aboutAction")
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.show_about)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.setObjectName("helpMenu")
+        help_menu.addAction(self.about_action)
+
         self.statusBar().setObjectName("statusBar")
         self.resize(1000, 660)
         self.dialer.number_edit.setFocus()
+
+    def show_about(self) -> None:
+        from dialdeck.ui.about import AboutDialog
+
+        dialog = AboutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.about_dialog = dialog
+        dialog.open()
 
     def set_mode(self, mode: Mode, text: str, tooltip: str = "") -> None:
         """The badge: which mode Dialdeck works in, styled by ``mode``."""
