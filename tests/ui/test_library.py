@@ -395,3 +395,27 @@ def test_notes_survive_a_restart(make_app: AppFactory, tmp_path: Path) -> None:
     again = lib(second).history_view
     second.qtbot.waitUntil(lambda: again.model.rowCount() == 1)
     assert again.model.row_at(0).notes == "Busy twice: try tomorrow"
+
+
+def test_a_bookmark_can_be_deleted(make_app: AppFactory, tmp_path: Path) -> None:
+    app = make_app()
+    controller = lib(app)
+    import_and_wait(app, [generated_wav(tmp_path / "b.wav", 16, seconds=2)])
+    app.window.tabs.setCurrentWidget(controller.library_view)
+    app.qtbot.waitUntil(lambda: controller.library_view.model.rowCount() == 1)
+    controller.library_view.table.selectRow(0)
+    widget = controller.library_view.player_widget
+    app.qtbot.waitUntil(lambda: controller.player.duration > 0)
+    for text in ("first", "second"):
+        widget.bookmark_edit.setText(text)
+        widget.add_bookmark()
+        app.qtbot.waitUntil(
+            lambda t=text: any(
+                t in widget.bookmarks.item(i).text() for i in range(widget.bookmarks.count())
+            )
+        )
+    widget.bookmarks.setCurrentRow(0)
+    widget.bookmarks.setFocus()
+    widget.delete_bookmark_action.trigger()  # Delete key or the context menu
+    app.qtbot.waitUntil(lambda: widget.bookmarks.count() == 1)
+    app.qtbot.waitUntil(lambda: library_rows(app)[0].bookmarks == 1)

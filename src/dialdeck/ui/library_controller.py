@@ -84,6 +84,9 @@ class LibraryController(QObject):
         lib.player_widget.bookmark_requested.connect(
             lambda pos, text: self.spawn(self.add_bookmark(pos, text))
         )
+        lib.player_widget.bookmark_delete_requested.connect(
+            lambda bookmark_id: self.spawn(self.delete_bookmark(bookmark_id))
+        )
 
         # Refreshes are coalesced: a burst of call updates reloads the tables once.
         self._refresh = QTimer(self)
@@ -275,6 +278,17 @@ class LibraryController(QObject):
                     widget.waveform.set_peaks(peaks)
         else:
             widget.waveform.set_peaks([], self.tr("Overview available for WAV recordings"))
+
+    async def delete_bookmark(self, bookmark_id: int) -> None:
+        rec_id = self._loaded_id
+        await self.history.run(library.delete_bookmark, bookmark_id)
+        if rec_id is not None:
+            self.library_view.player_widget.set_bookmarks(
+                await self.history.run(library.bookmarks, rec_id)
+            )
+            self.library_view.model.replace_row(
+                lambda r: r.id == rec_id, lambda r: replace(r, bookmarks=max(0, r.bookmarks - 1))
+            )
 
     async def add_bookmark(self, position_ms: int, text: str) -> None:
         if self._loaded_id is None:

@@ -123,10 +123,12 @@ class PagedTableModel(QAbstractTableModel):
         self._rows = []
         self._total = None
         self._exhausted = False
-        self._loading = False
+        # Loading from before the reset: a view reacting to endResetModel() calls fetchMore(),
+        # which must not start a second first page next to ours (rows would appear twice).
+        self._loading = self._loader is not None
         self.endResetModel()
         if self._loader is not None:
-            self._load_page()
+            self._spawn(self._fetch(self._generation, 0))
             self._spawn(self._count(self._generation))
 
     @property
@@ -159,8 +161,8 @@ class PagedTableModel(QAbstractTableModel):
         finally:
             if generation == self._generation:
                 self._loading = False
-        if generation != self._generation:
-            return
+        if generation != self._generation or offset != len(self._rows):
+            return  # stale: another page or a reset got here first
         if rows:
             self.beginInsertRows(QModelIndex(), offset, offset + len(rows) - 1)
             self._rows.extend(rows)

@@ -7,7 +7,7 @@ Keyboard (while the Recordings tab has focus): Space play/pause, ←/→ 5 s, Sh
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -99,6 +99,13 @@ class PlayerWidget(QWidget):
         self.bookmarks.setMaximumHeight(110)
         self.bookmarks.itemActivated.connect(self._jump)
         self.bookmarks.itemClicked.connect(self._jump)
+        self.bookmarks.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.delete_bookmark_action = QAction(self.tr("Delete bookmark"), self.bookmarks)
+        self.delete_bookmark_action.setObjectName("deleteBookmarkAction")
+        self.delete_bookmark_action.setShortcut(QKeySequence.StandardKey.Delete)
+        self.delete_bookmark_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.delete_bookmark_action.triggered.connect(self._delete_current_bookmark)
+        self.bookmarks.addAction(self.delete_bookmark_action)
 
         controls = QHBoxLayout()
         controls.addWidget(self.skip_buttons[-10])
@@ -207,6 +214,11 @@ class PlayerWidget(QWidget):
         text = self.bookmark_edit.text().strip() or self.tr("Bookmark")
         self.bookmark_requested.emit(self.player.position, text)
         self.bookmark_edit.clear()
+
+    def _delete_current_bookmark(self) -> None:
+        item = self.bookmarks.currentItem()
+        if item is not None:
+            self.bookmark_delete_requested.emit(int(item.data(Qt.ItemDataRole.UserRole + 1)))
 
     def _jump(self, item: QListWidgetItem) -> None:
         self.player.seek(int(item.data(Qt.ItemDataRole.UserRole)))

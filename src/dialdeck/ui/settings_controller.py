@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -25,6 +27,14 @@ from dialdeck.ui.tasks import Tasks
 log = logging.getLogger("dialdeck.settings.ui")
 
 
+class ConnectionTester(Protocol):
+    async def test_connection(self) -> None: ...
+    async def aclose(self) -> None: ...
+
+
+ClientFactory = Callable[..., ConnectionTester]
+
+
 class SettingsController(QObject):
     applied = Signal(object, object)  # Settings, the new API key or None (unchanged)
     status = Signal(str, int)  # a status-bar message, ms
@@ -37,6 +47,7 @@ class SettingsController(QObject):
         *,
         home: Path | None = None,
         retry: RetryPolicy | None = None,
+        client_factory: ClientFactory = CloudDialerClient,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -45,6 +56,7 @@ class SettingsController(QObject):
         self.settings_file = settings_file
         self.home = home
         self.retry = retry
+        self.client_factory = client_factory
         self.secure_keyring = False
         self.dialog: SettingsDialog | None = None
 
@@ -85,7 +97,7 @@ class SettingsController(QObject):
             key = stored or ""
         add_secret(key)
         try:
-            client = CloudDialerClient(base_url, key or None, retry=self.retry)
+            client = self.client_factory(base_url, key or None, retry=self.retry)
         except ApiError as exc:
             dialog.show_test_result(False, str(exc))
             return
