@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import time
 import wave
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,12 +31,13 @@ BIG = 100_000
 
 
 @pytest.fixture(scope="module")
-def big_store(tmp_path_factory: pytest.TempPathFactory) -> HistoryStore:
+def big_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HistoryStore]:
     store = HistoryStore(tmp_path_factory.mktemp("big") / "history.sqlite3")
     started = time.perf_counter()
     generate_calls(store, BIG, seed=7)
     assert time.perf_counter() - started < 30
-    return store
+    yield store
+    store.close()
 
 
 def test_counts_and_filters_on_100k(big_store: HistoryStore) -> None:
