@@ -60,14 +60,17 @@ class Heartbeat:
         self.timer.timeout.connect(self._tick)
         self.last = 0.0
         self.longest = 0.0
+        self.stalls = 0  # gaps of a frame (16 ms) or more
 
     def _tick(self) -> None:
         now = time.perf_counter()
-        self.longest = max(self.longest, now - self.last)
+        gap = now - self.last
+        self.longest = max(self.longest, gap)
+        self.stalls += gap >= 0.016
         self.last = now
 
     def start(self) -> None:
-        self.last, self.longest = time.perf_counter(), 0.0
+        self.last, self.longest, self.stalls = time.perf_counter(), 0.0, 0
         self.timer.start(1)
 
     def stop(self) -> float:
@@ -126,7 +129,7 @@ class Driver:
 
 async def gaps(driver: Driver, calls: int, rounds: int, idle: float) -> dict[str, Any]:
     beat = Heartbeat()
-    idle_gaps, busy_gaps = [], []
+    idle_gaps, busy_gaps, stalls = [], [], []
     for n in range(rounds):
         beat.start()
         await asyncio.sleep(idle)
@@ -137,7 +140,8 @@ async def gaps(driver: Driver, calls: int, rounds: int, idle: float) -> dict[str
         await until(lambda: driver.live() == 0, 600, "calls over")
         await driver.wait_saved(calls * (n + 1), 600)
         busy_gaps.append(beat.stop())
-    return {"idle": idle_gaps, "busy": busy_gaps}
+        stalls.append(beat.stalls)
+    return {"idle": idle_gaps, "busy": busy_gaps, "stalls": stalls}
 
 
 async def memory(driver: Driver, calls: int) -> dict[str, Any]:

@@ -59,7 +59,8 @@ def main(*, quick: bool) -> list[Figure]:
                 "recordings download", "the same heartbeat in the idle app", "ms",
                 median(gaps["idle"]), median(gaps["busy"]), 16.0, "absolute",
                 floor_samples=gaps["idle"], samples=gaps["busy"],
-                note=f"{rounds} round(s), each idle 3 s then 20 calls until their recordings are saved",
+                note=f"{rounds} round(s), each idle 3 s then 20 calls until their recordings are "
+                f"saved; gaps of 16 ms or more per round: {gaps['stalls']}",
             )
         )  # fmt: skip
         show(figures[-1])
