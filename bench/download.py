@@ -1,67 +1,135 @@
-"""Recording download: Dialdeck's client (resumable .part, verify, fsync, atomic rename) against a
-raw httpx stream of the same file from the same local sandbox, as a ratio."""
+"""Recording download: Dialdeck's ``CloudDialerClient.download_recording`` (``.part``, writes off
+the event loop, audio check, fsync, rename) against a raw httpx stream to a file, from the same
+server in another process, for a 10 MB and a 60 MB WAV. Each download runs in a fresh child
+process that reports its time and how far its peak memory rose (``ru_maxrss``) during it."""
 
 from __future__ import annotations
 
 import asyncio
-import statistics
+import subprocess
+import sys
 import tempfile
 import time
-import uuid
-from dataclasses import replace
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+from bench.common import Figure, child_env, interleaved, median, show
+from dialdeck.sandbox.wav import synthesize_call
 
-from dialdeck.core.api import CallRequest, CloudDialerClient
-from dialdeck.sandbox import DEMO_AGENT, DEMO_API_KEY, SandboxConfig, SandboxServer
+SIZES = {"10mb": 625, "60mb": 3750}  # seconds of 8 kHz 16-bit audio: 10 MB and 60 MB
 
 
-async def recording_url(client: CloudDialerClient) -> str:
-    call = await client.initiate_call(
-        CallRequest("919800000000", "9876543210", str(uuid.uuid4()), crm_username=DEMO_AGENT)
+@contextmanager
+def server(directory: Path) -> Iterator[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.wavserver", str(directory)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=child_env(),
     )
-    while True:
-        info = await client.get_call(call.call_id)
-        if info.is_over and info.recording_url:
-            return info.recording_url
-        await asyncio.sleep(0.05)
+    try:
+        assert process.stdout is not None
+        yield f"http://127.0.0.1:{process.stdout.readline().strip()}"
+    finally:
+        process.terminate()
+        process.wait(10)
 
 
-async def measure(rounds: int) -> None:
-    # One hour of 8 kHz audio (about 58 MB): long enough that overheads show.
-    config = SandboxConfig()
-    config = replace(config, speed=3600.0, timings=replace(config.timings, talk_time=3600.0))
-    with SandboxServer(config) as server, tempfile.TemporaryDirectory() as tmp:
-        async with CloudDialerClient(server.url, DEMO_API_KEY) as client:
-            url = await recording_url(client)
-            async with httpx.AsyncClient() as raw:
-                await raw.get(url)  # warm the sandbox's cache of the synthesized file
-                raw_times, ours = [], []
-                for n in range(rounds):
-                    started = time.perf_counter()
-                    # The floor is the naive way on purpose: blocking writes on the loop.
-                    with open(Path(tmp) / f"raw{n}.wav", "wb") as fh:  # noqa: ASYNC230
-                        async with raw.stream("GET", url) as response:
-                            async for chunk in response.aiter_bytes():
-                                fh.write(chunk)
-                    raw_times.append(time.perf_counter() - started)
-                    started = time.perf_counter()
-                    info = await client.download_recording(url, Path(tmp) / f"ours{n}.wav")
-                    ours.append(time.perf_counter() - started)
-            size = (Path(tmp) / "ours0.wav").stat().st_size
-    floor, mine = statistics.median(raw_times), statistics.median(ours)
-    print(
-        f"download of a {info.duration / 60:.0f}-minute recording ({size / 1e6:.0f} MB), median of {rounds}"
-    )
-    print(f"  raw httpx stream to a file   {floor * 1000:7.0f} ms   1.00x (floor)")
-    print(f"  Dialdeck download_recording  {mine * 1000:7.0f} ms   {mine / floor:.2f}x")
-    print("    (adds: writes off the event loop, audio verification, fsync, atomic rename)")
+def status_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field}")
 
 
-def main(rounds: int = 3) -> None:
-    asyncio.run(measure(rounds))
+def reset_peak() -> float:
+    """Reset the kernel's resident high-water mark (VmHWM) to now; return resident memory now."""
+    Path("/proc/self/clear_refs").write_text("5")
+    return status_mb("VmRSS")
+
+
+async def child(kind: str, base: str, name: str, dest: Path) -> tuple[float, float]:
+    import httpx
+
+    from dialdeck.core.api import CloudDialerClient
+
+    async with CloudDialerClient(base, "bench-key") as client, httpx.AsyncClient() as raw:
+        await raw.get(f"{base}/warm.wav")  # connections, code paths and caches warm for both
+        await client.download_recording(f"{base}/warm.wav", dest.with_name("warm.wav"))
+        before = reset_peak()
+        started = time.perf_counter()
+        if kind == "raw":
+            # The floor is the naive way on purpose: blocking writes on the loop.
+            with open(dest, "wb") as fh:  # noqa: ASYNC230
+                async with raw.stream("GET", f"{base}/{name}") as response:
+                    async for chunk in response.aiter_bytes():
+                        fh.write(chunk)
+        else:
+            await client.download_recording(f"{base}/{name}", dest)
+        return time.perf_counter() - started, status_mb("VmHWM") - before
+
+
+def run(kind: str, base: str, name: str) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.download", kind, base, name, str(Path(tmp) / name)],
+            capture_output=True,
+            text=True,
+            env=child_env(),
+            timeout=120,
+            check=True,
+        )
+    seconds, grown = done.stdout.split()
+    return float(seconds) * 1000, float(grown)
+
+
+def main(*, quick: bool) -> list[Figure]:
+    pairs = 3 if quick else 7
+    figures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "warm.wav").write_bytes(synthesize_call(2, 8000))
+        for name, seconds in SIZES.items():
+            (folder / f"{name}.wav").write_bytes(synthesize_call(seconds, 8000))
+        with server(folder) as base:
+            print(f"downloads from a server process, {pairs} interleaved pairs of fresh processes")
+            grown: dict[str, list[float]] = {}
+            for name in SIZES:
+                size_mb = (folder / f"{name}.wav").stat().st_size / 1e6
+                memory: dict[str, list[float]] = {"raw": [], "app": []}
+
+                def sample(kind: str, name: str = name, memory: dict[str, list[float]] = memory) -> float:  # fmt: skip
+                    took, rose = run(kind, base, f"{name}.wav")
+                    memory[kind].append(rose)
+                    return took
+
+                floors, values = interleaved(pairs, lambda: sample("raw"), lambda: sample("app"))
+                grown[name] = memory["app"]
+                figures.append(
+                    Figure(
+                        f"download_{name}", f"Recording download, {size_mb:.0f} MB WAV",
+                        "raw httpx stream to a file, same server", "ms",
+                        median(floors), median(values), 0.8, "speed",
+                        floor_samples=floors, samples=values,
+                        note=f"peak memory rose {median(memory['app']):.1f} MB "
+                        f"(raw: {median(memory['raw']):.1f} MB)",
+                    )
+                )  # fmt: skip
+                show(figures[-1])
+    small, big = median(grown["10mb"]), median(grown["60mb"])
+    figures.append(
+        Figure(
+            "download_memory", "Download peak memory growth, 60 MB WAV",
+            "the same download of 10 MB", "MB", small, big, 5.0, "flat",
+            floor_samples=grown["10mb"], samples=grown["60mb"],
+            note="flat: the file streams to disk, it is never held in memory",
+        )
+    )  # fmt: skip
+    show(figures[-1])
+    return figures
 
 
 if __name__ == "__main__":
-    main()
+    took, rose = asyncio.run(child(sys.argv[1], sys.argv[2], sys.argv[3], Path(sys.argv[4])))
+    print(f"{took:.6f} {rose:.3f}")

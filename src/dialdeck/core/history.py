@@ -13,11 +13,13 @@ import os
 import random
 import sqlite3
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
+from dialdeck.core import history_search
 from dialdeck.core.store import HistoryStore
 
 
@@ -45,12 +47,18 @@ _OUTCOME_SQL = {
 }
 
 
+Cursor = tuple[Any, int]
+
+
 class SortKey(StrEnum):
     PLACED_AT = "c.placed_at"
     NUMBER = "c.to_number"
     OUTCOME = "c.call_status"
     DURATION = "c.duration"
     CALLER_ID = "c.from_number"
+
+
+_NULLABLE = {SortKey.OUTCOME, SortKey.DURATION}
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,8 @@ class HistoryRow:
     recording_state: str | None  # None: no recording expected
     recording_id: int | None
     sandbox: bool
+    # (the sort column's stored value, id): where the next page starts (see query_calls)
+    cursor: Cursor | None = field(default=None, compare=False, repr=False)
 
 
 def _local_bound(day: date, *, end: bool) -> str:
@@ -87,21 +97,16 @@ def _local_bound(day: date, *, end: bool) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-def _where(f: HistoryFilter) -> tuple[str, list[object]]:
+def _where(
+    store: HistoryStore, f: HistoryFilter, *, for_page: bool
+) -> tuple[list[str], list[object]]:
     clauses: list[str] = []
     params: list[object] = []
-    text = f.text.strip()
-    if text:
-        digits = "".join(ch for ch in text if ch.isdigit())
-        like = f"%{text}%"
-        if digits and len(digits) >= max(1, len(text.replace(" ", "")) - 3):
-            # Looks like a number: match the digits anywhere in the customer's number.
-            national = digits[-10:] if len(digits) > 10 else digits
-            clauses.append("(c.to_number LIKE ? OR c.notes LIKE ? OR c.disposition LIKE ?)")
-            params += [f"%{national}%", like, like]
-        else:
-            clauses.append("(c.notes LIKE ? OR c.disposition LIKE ?)")
-            params += [like, like]
+    search = history_search.parse(f.text)
+    if search is not None:
+        sql, extra = history_search.clause(store, search, for_page=for_page)
+        clauses.append(sql)
+        params += extra
     if f.since:
         clauses.append("c.placed_at >= ?")
         params.append(_local_bound(f.since, end=False))
@@ -109,20 +114,24 @@ def _where(f: HistoryFilter) -> tuple[str, list[object]]:
         clauses.append("c.placed_at < ?")
         params.append(_local_bound(f.until, end=True))
     if f.outcome is not Outcome.ANY:
-        sql, extra = _OUTCOME_SQL[f.outcome]
+        sql, extra_params = _OUTCOME_SQL[f.outcome]
         clauses.append(sql)
-        params += list(extra)
+        params += list(extra_params)
     if f.has_recording is True:
         clauses.append("r.state = 'local'")
     elif f.has_recording is False:
         clauses.append("(r.state IS NULL OR r.state != 'local')")
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+    return clauses, params
+
+
+def _sql_where(clauses: list[str]) -> str:
+    return (" WHERE " + " AND ".join(clauses)) if clauses else ""
 
 
 _SELECT = """
     SELECT c.id, c.uuid, c.placed_at, c.to_number, c.from_number, c.agent, c.state, c.call_status,
            c.duration, c.legs, c.notes, c.disposition, c.error, c.sandbox,
-           r.state AS recording_state, r.id AS recording_id
+           r.state AS recording_state, r.id AS recording_id, {sort} AS sort_value
     FROM calls c LEFT JOIN recordings r ON r.call_uuid = c.uuid
 """
 
@@ -149,6 +158,7 @@ def _row(row: sqlite3.Row) -> HistoryRow:
         recording_state=row["recording_state"],
         recording_id=row["recording_id"],
         sandbox=bool(row["sandbox"]),
+        cursor=(row["sort_value"], row["id"]),
     )
 
 
@@ -157,23 +167,66 @@ def _order(sort: SortKey, descending: bool) -> str:
     return f" ORDER BY {sort.value} {direction}, c.id {direction}"
 
 
+def _after(
+    sort: SortKey, descending: bool, cursor: Cursor | None
+) -> list[tuple[list[str], list[object]]]:
+    """The rows after ``cursor`` in this order, as WHERE parts to read one after the other.
+
+    Keyset paging: each page starts where the last one ended through the sort column's index,
+    however deep (OFFSET would walk every row before it). SQLite puts NULLs first when
+    ascending and last when descending, and ``(a, b) < (?, ?)`` never matches a NULL ``a``: a
+    nullable column's NULLs are read as their own part.
+    """
+    if cursor is None:
+        return [([], [])]
+    value, last_id = cursor
+    key, op = sort.value, ("<" if descending else ">")
+    if value is None:  # within the NULLs (first when ascending: the rest follows them)
+        nulls: tuple[list[str], list[object]] = ([f"{key} IS NULL AND c.id {op} ?"], [last_id])
+        return [nulls] if descending else [nulls, ([f"{key} IS NOT NULL"], [])]
+    beyond: tuple[list[str], list[object]] = ([f"({key}, c.id) {op} (?, ?)"], [value, last_id])
+    if descending and sort in _NULLABLE:
+        return [beyond, ([f"{key} IS NULL"], [])]
+    return [beyond]
+
+
 def query_calls(
     store: HistoryStore,
     f: HistoryFilter,
     *,
     sort: SortKey = SortKey.PLACED_AT,
     descending: bool = True,
+    after: Cursor | None = None,
     offset: int = 0,
     limit: int = 200,
 ) -> list[HistoryRow]:
-    where, params = _where(f)
-    sql = _SELECT + where + _order(sort, descending) + " LIMIT ? OFFSET ?"
-    return [_row(r) for r in store.db.execute(sql, [*params, limit, offset])]
+    """A page of calls: the first ``limit`` after the row whose ``cursor`` is ``after`` (keyset
+    paging, as the History table scrolls), or after skipping ``offset`` rows."""
+    if after is not None and offset:
+        raise ValueError("page by cursor or by offset, not both")
+    clauses, params = _where(store, f, for_page=True)
+    select = _SELECT.format(sort=sort.value)
+    rows: list[HistoryRow] = []
+    for extra, extra_params in _after(sort, descending, after):
+        sql = select + _sql_where(clauses + extra) + _order(sort, descending) + " LIMIT ? OFFSET ?"
+        found = store.db.execute(sql, [*params, *extra_params, limit - len(rows), offset])
+        rows += [_row(r) for r in found]
+        if len(rows) >= limit:
+            break
+    return rows
 
 
 def count_calls(store: HistoryStore, f: HistoryFilter) -> int:
-    where, params = _where(f)
-    sql = "SELECT COUNT(*) FROM calls c LEFT JOIN recordings r ON r.call_uuid = c.uuid" + where
+    """How many calls match: from the maintained counts when only the outcome is filtered."""
+    if store.has_counts and f == HistoryFilter(outcome=f.outcome):
+        where = "" if f.outcome is Outcome.ANY else " WHERE " + _OUTCOME_SQL[f.outcome][0]
+        total: int = store.db.execute(
+            f"SELECT IFNULL(SUM(n), 0) FROM call_counts c{where}"
+        ).fetchone()[0]
+        return total
+    clauses, params = _where(store, f, for_page=False)
+    join = "" if f.has_recording is None else " LEFT JOIN recordings r ON r.call_uuid = c.uuid"
+    sql = "SELECT COUNT(*) FROM calls c" + join + _sql_where(clauses)
     count: int = store.db.execute(sql, params).fetchone()[0]
     return count
 
@@ -204,8 +257,9 @@ def export_csv(
     descending: bool = True,
 ) -> int:
     """Write every row the filter matches (not just those loaded on screen), atomically."""
-    where, params = _where(f)
-    cursor = store.db.execute(_SELECT + where + _order(sort, descending), params)
+    clauses, params = _where(store, f, for_page=False)
+    sql = _SELECT.format(sort=sort.value) + _sql_where(clauses) + _order(sort, descending)
+    cursor = store.db.execute(sql, params)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".csv")
     written = 0
     try:

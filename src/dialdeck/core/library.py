@@ -7,7 +7,7 @@ other state says why not. Functions run on the store's worker thread.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -38,6 +38,8 @@ class RecordingRow:
     next_try_at: datetime | None
     bookmarks: int
     notes: str
+    # (created_at as stored, id): where the next page starts (see list_recordings)
+    cursor: tuple[str, int] | None = field(default=None, compare=False, repr=False)
 
     @property
     def protected(self) -> bool:
@@ -77,6 +79,7 @@ def _row(row: sqlite3.Row) -> RecordingRow:
         next_try_at=datetime.fromisoformat(row["next_try_at"]) if row["next_try_at"] else None,
         bookmarks=row["bookmark_count"],
         notes=row["notes"],
+        cursor=(row["created_at"], row["id"]),
     )
 
 
@@ -159,9 +162,19 @@ def get(store: HistoryStore, rec_id: int) -> RecordingRow | None:
 
 
 def list_recordings(
-    store: HistoryStore, text: str = "", *, offset: int = 0, limit: int = 200
+    store: HistoryStore,
+    text: str = "",
+    *,
+    after: tuple[str, int] | None = None,
+    offset: int = 0,
+    limit: int = 200,
 ) -> list[RecordingRow]:
+    """Newest first: the first ``limit`` after the row whose ``cursor`` is ``after`` (keyset
+    paging through the created_at index, however deep), or after skipping ``offset`` rows."""
     where, params = _search(text)
+    if after is not None:
+        where += (" AND" if where else " WHERE") + " (r.created_at, r.id) < (?, ?)"
+        params += list(after)
     rows = store.db.execute(
         _SELECT + where + " ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?",
         [*params, limit, offset],
@@ -170,6 +183,10 @@ def list_recordings(
 
 
 def count_recordings(store: HistoryStore, text: str = "") -> int:
+    """How many recordings (match): a maintained count when there is no search."""
+    if not text.strip() and store.has_counts:
+        total: int = store.db.execute("SELECT n FROM recording_count").fetchone()[0]
+        return total
     where, params = _search(text)
     count: int = store.db.execute(
         "SELECT COUNT(*) FROM recordings r LEFT JOIN calls c ON c.uuid = r.call_uuid" + where,

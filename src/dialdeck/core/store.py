@@ -11,6 +11,7 @@ on disk and SQLite's connection stays on the thread that made it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sqlite3
 from collections.abc import Callable
@@ -22,70 +23,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from dialdeck.core.api.models import CallInfo
+from dialdeck.core.schema import FTS_TABLE, MIGRATIONS, apply
+
+__all__ = ["MIGRATIONS", "AsyncHistory", "CallRecord", "CallState", "HistoryStore"]
 
 T = TypeVar("T")
-
-# Each entry upgrades the schema by one version; never edit a shipped entry, append a new one.
-MIGRATIONS: list[str] = [
-    """
-    CREATE TABLE calls (
-        id            INTEGER PRIMARY KEY,
-        uuid          TEXT NOT NULL UNIQUE,
-        call_id       TEXT UNIQUE,
-        to_number     TEXT NOT NULL,
-        from_number   TEXT NOT NULL,
-        agent         TEXT NOT NULL,
-        sandbox       INTEGER NOT NULL DEFAULT 0,
-        placed_at     TEXT NOT NULL,
-        state         TEXT NOT NULL,
-        call_status   TEXT,
-        start_time    TEXT,
-        end_time      TEXT,
-        duration      INTEGER,
-        legs          TEXT NOT NULL DEFAULT '[]',
-        recording_url TEXT,
-        error         TEXT,
-        notes         TEXT NOT NULL DEFAULT '',
-        disposition   TEXT NOT NULL DEFAULT ''
-    );
-    CREATE INDEX calls_placed_at ON calls(placed_at);
-    CREATE INDEX calls_state ON calls(state);
-    """,
-    """
-    CREATE TABLE recordings (
-        id          INTEGER PRIMARY KEY,
-        call_uuid   TEXT UNIQUE REFERENCES calls(uuid) ON DELETE SET NULL,
-        source      TEXT NOT NULL,
-        title       TEXT NOT NULL,
-        url         TEXT,
-        path        TEXT,
-        state       TEXT NOT NULL,
-        error       TEXT,
-        size        INTEGER,
-        duration    REAL,
-        created_at  TEXT NOT NULL,
-        attempts    INTEGER NOT NULL DEFAULT 0,
-        next_try_at TEXT
-    );
-    CREATE INDEX recordings_state ON recordings(state);
-    CREATE INDEX recordings_created ON recordings(created_at);
-    CREATE TABLE bookmarks (
-        id           INTEGER PRIMARY KEY,
-        recording_id INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
-        position_ms  INTEGER NOT NULL,
-        text         TEXT NOT NULL,
-        created_at   TEXT NOT NULL
-    );
-    CREATE INDEX bookmarks_recording ON bookmarks(recording_id, position_ms);
-    CREATE INDEX calls_call_status ON calls(call_status);
-    """,
-    # v3: the history table sorts by these columns; without indexes a sorted page scans 100k rows.
-    """
-    CREATE INDEX calls_duration ON calls(duration);
-    CREATE INDEX calls_to_number ON calls(to_number);
-    CREATE INDEX calls_from_number ON calls(from_number);
-    """,
-]
 
 
 class CallState(StrEnum):
@@ -179,6 +121,22 @@ class HistoryStore:
             self.db.close()
             raise
 
+    @functools.cached_property
+    def has_search_index(self) -> bool:
+        """The trigram index exists (SQLite could build it when the schema was upgraded)."""
+        row = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (FTS_TABLE,)
+        ).fetchone()
+        return row is not None
+
+    @functools.cached_property
+    def has_counts(self) -> bool:
+        """The maintained counts exist (not in a read-only history from before schema 4)."""
+        row = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'call_counts'"
+        ).fetchone()
+        return row is not None
+
     def check_integrity(self) -> bool:
         """SQLite's quick check (structure, not every index entry): fast enough at start-up."""
         row = self.db.execute("PRAGMA quick_check(1)").fetchone()
@@ -199,9 +157,7 @@ class HistoryStore:
         for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
+                apply(self.db, script)
                 self.db.execute(f"PRAGMA user_version = {version}")
                 self.db.execute("COMMIT")
             except BaseException:

@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +39,27 @@ BADGE_COLOURS = {
     LegStatus.FAILED: "#e53e3e",
 }
 COLUMNS = ("Who", "Number", "Status", "For")
+
+
+class ClockLabel(QLabel):
+    """The call timer, fixed to the size of its widest text: a new second repaints only the
+    label. (Sized to its text, every tick re-laid out the window and repainted every widget.)"""
+
+    WIDEST = "88:88:88"
+
+    def fit(self) -> None:
+        margins = self.contentsMargins()
+        extra = 2 * self.margin() + 2
+        width = self.fontMetrics().horizontalAdvance(self.WIDEST)
+        self.setFixedSize(
+            width + margins.left() + margins.right() + extra,
+            self.fontMetrics().height() + margins.top() + margins.bottom() + extra,
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.fit()
 
 
 class CallPanel(QWidget):
@@ -78,13 +99,15 @@ class CallPanel(QWidget):
         self.state_label.setFont(headline)
         self.number_label = QLabel()
         self.number_label.setObjectName("callNumberLabel")
-        self.timer_label = QLabel("0:00")
+        self.timer_label = ClockLabel("0:00")
+        self.timer_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.timer_label.setObjectName("callTimerLabel")
         self.timer_label.setAccessibleName(self.tr("Call duration"))
         timer_font = QFont(self.timer_label.font())
         timer_font.setPointSizeF(timer_font.pointSizeF() * 1.6)
         timer_font.setStyleHint(QFont.StyleHint.Monospace)
         self.timer_label.setFont(timer_font)
+        self.timer_label.fit()
         self.notice_label = QLabel()
         self.notice_label.setObjectName("callNoticeLabel")
         self.notice_label.setWordWrap(True)

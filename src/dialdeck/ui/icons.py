@@ -1,5 +1,6 @@
 """SVG icons, recoloured to the current palette, rendered on demand at the exact size and
-device pixel ratio asked for (crisp on high-DPI screens, nothing rendered at start-up)."""
+device pixel ratio asked for (crisp on high-DPI screens, nothing rendered at start-up), and kept
+as pixmaps so repaints do not render them again."""
 
 from __future__ import annotations
 
@@ -25,15 +26,21 @@ PLACEHOLDER = "#010203"  # the fill colour our SVGs are drawn in; replaced at lo
 
 
 class SvgIconEngine(QIconEngine):
+    """Renders the SVG once per size, mode and device pixel ratio, then paints that pixmap: a
+    repaint (the call timer's, once a second) costs a blit, not an SVG render."""
+
+    CACHED = 16  # pixmaps per icon: a few sizes at one or two pixel ratios
+
     def __init__(self, svg: bytes) -> None:
         super().__init__()
         self._svg = svg
         self._renderer = QSvgRenderer(QByteArray(svg))
+        self._pixmaps: dict[tuple[int, int, QIcon.Mode, QIcon.State, float], QPixmap] = {}
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
-        if mode == QIcon.Mode.Disabled:
-            painter.setOpacity(0.4)
-        self._renderer.render(painter, QRectF(rect))
+        device = painter.device()
+        scale = device.devicePixelRatioF() if device is not None else 1.0
+        painter.drawPixmap(rect, self.scaledPixmap(rect.size(), mode, state, scale))
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
         return self.scaledPixmap(size, mode, state, 1.0)
@@ -41,12 +48,21 @@ class SvgIconEngine(QIconEngine):
     def scaledPixmap(
         self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float
     ) -> QPixmap:
+        key = (size.width(), size.height(), mode, state, scale)
+        cached = self._pixmaps.get(key)
+        if cached is not None:
+            return cached
         pixmap = QPixmap(size * scale)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
-        self.paint(painter, QRect(0, 0, pixmap.width(), pixmap.height()), mode, state)
+        if mode == QIcon.Mode.Disabled:
+            painter.setOpacity(0.4)
+        self._renderer.render(painter, QRectF(0, 0, pixmap.width(), pixmap.height()))
         painter.end()
         pixmap.setDevicePixelRatio(scale)
+        if len(self._pixmaps) >= self.CACHED:
+            self._pixmaps.clear()
+        self._pixmaps[key] = pixmap
         return pixmap
 
     def clone(self) -> QIconEngine:

@@ -1,8 +1,7 @@
 """Wires the History and Recordings tabs to the store, the downloader and the player.
 
-Everything here works with no network at all; only downloads wait for one. Dialogs that ask the
-user something go through small replaceable hooks (``ask_save_path``, ``ask_open_paths``,
-``confirm``) so tests can answer them.
+Everything here works with no network at all; only downloads wait for one. Dialogs go through
+small replaceable hooks (``ask_save_path``, ``ask_open_paths``, ``confirm``) that tests answer.
 """
 
 from __future__ import annotations
@@ -148,20 +147,21 @@ class LibraryController(QObject):
         self.library_view.model.reload()
 
     async def _load_calls(
-        self, offset: int, limit: int, key: Any, descending: bool
+        self, last: HistoryRow | None, limit: int, key: Any, descending: bool
     ) -> list[HistoryRow]:
+        after = last and last.cursor
         return await self.history.run(
-            query_calls, self._filter, sort=key, descending=descending, offset=offset, limit=limit
+            query_calls, self._filter, sort=key, descending=descending, after=after, limit=limit
         )
 
     async def _count_calls(self) -> int:
         return await self.history.run(count_calls, self._filter)
 
     async def _load_recordings(
-        self, offset: int, limit: int, _key: Any, _descending: bool
+        self, last: RecordingRow | None, limit: int, _key: Any, _descending: bool
     ) -> list[RecordingRow]:
         return await self.history.run(
-            library.list_recordings, self._search, offset=offset, limit=limit
+            library.list_recordings, self._search, after=last and last.cursor, limit=limit
         )
 
     async def _count_recordings(self) -> int:

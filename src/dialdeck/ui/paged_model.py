@@ -3,6 +3,8 @@
 Views ask for more rows as the user scrolls (``canFetchMore``/``fetchMore``); each page is loaded
 on the store's worker thread and appended when it arrives, so a 100,000-row table never loads in
 full and the GUI thread never waits. A generation counter drops pages that arrive after a reset.
+Pages are keyset pages: the loader gets the last row loaded and continues after it, so the page at
+row 99,800 costs what the first one does.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 Index = QModelIndex | QPersistentModelIndex
 Loader = Callable[
-    [int, int, Any, bool], Awaitable[list[Any]]
-]  # offset, limit, sort key, descending
+    [Any, int, Any, bool], Awaitable[list[Any]]
+]  # the last row loaded (None: from the top), limit, sort key, descending
 Counter = Callable[[], Awaitable[int]]
 Spawn = Callable[[Coroutine[Any, Any, Any]], Any]
 
@@ -98,7 +100,7 @@ class PagedTableModel(QAbstractTableModel):
         assert self._loader is not None
         assert self._counter is not None
         try:
-            rows = await self._loader(0, count, self.sort_key, self.descending)
+            rows = await self._loader(None, count, self.sort_key, self.descending)
             total = await self._counter()
         finally:
             if generation == self._generation:
@@ -128,7 +130,7 @@ class PagedTableModel(QAbstractTableModel):
         self._loading = self._loader is not None
         self.endResetModel()
         if self._loader is not None:
-            self._spawn(self._fetch(self._generation, 0))
+            self._spawn(self._fetch(self._generation, 0, None))
             self._spawn(self._count(self._generation))
 
     @property
@@ -152,12 +154,13 @@ class PagedTableModel(QAbstractTableModel):
 
     def _load_page(self) -> None:
         self._loading = True
-        self._spawn(self._fetch(self._generation, len(self._rows)))
+        last = self._rows[-1] if self._rows else None
+        self._spawn(self._fetch(self._generation, len(self._rows), last))
 
-    async def _fetch(self, generation: int, offset: int) -> None:
+    async def _fetch(self, generation: int, offset: int, last: Any) -> None:
         assert self._loader is not None
         try:
-            rows = await self._loader(offset, self.page_size, self.sort_key, self.descending)
+            rows = await self._loader(last, self.page_size, self.sort_key, self.descending)
         finally:
             if generation == self._generation:
                 self._loading = False

@@ -1,0 +1,77 @@
+"""Searching call history by substring: numbers, notes and dispositions.
+
+A search means what it always meant, ``LIKE '%text%'`` on those columns (numbers by their digits).
+With the trigram index (:mod:`dialdeck.core.schema`) SQLite reads only the calls that contain the
+text instead of every row. When each searched piece is at least 3 characters long and free of
+LIKE's wildcards, the index finds the candidates and LIKE confirms them on those rows only (the
+index folds case beyond ASCII, LIKE does not): the answer is LIKE's, exactly. Shorter pieces or
+wildcards fall back to LIKE alone.
+
+For a page, a very common word is better served the old way: walking the sort order's index, the
+first 200 matches come after a few thousand rows, while the index would hand over every match to
+be sorted. :data:`DENSE` matches (counted with a limit, so cheaply) decide which way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dialdeck.core.schema import FTS_TABLE
+from dialdeck.core.store import HistoryStore
+
+DENSE = 2_000
+TRIGRAM = 3
+
+
+@dataclass(frozen=True)
+class TextSearch:
+    like: str  # the meaning of the search, as a WHERE clause on calls c
+    like_params: tuple[object, ...]
+    match: str | None  # candidates as an FTS5 query, when the index can serve the search
+
+
+def parse(text: str) -> TextSearch | None:
+    text = text.strip()
+    if not text:
+        return None
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if digits and len(digits) >= max(1, len(text.replace(" ", "")) - 3):
+        # Looks like a number: match the digits anywhere in the customer's number.
+        national = digits[-10:] if len(digits) > 10 else digits
+        pieces = [("to_number", national), ("notes disposition", text)]
+        like = "(c.to_number LIKE ? OR c.notes LIKE ? OR c.disposition LIKE ?)"
+        params: tuple[object, ...] = (f"%{national}%", f"%{text}%", f"%{text}%")
+    else:
+        pieces = [("notes disposition", text)]
+        like = "(c.notes LIKE ? OR c.disposition LIKE ?)"
+        params = (f"%{text}%", f"%{text}%")
+    if not all(_indexable(piece) for _, piece in pieces):
+        return TextSearch(like, params, None)
+    match = " OR ".join(f"{{{columns}}} : {_phrase(piece)}" for columns, piece in pieces)
+    return TextSearch(like, params, match)
+
+
+def _indexable(piece: str) -> bool:
+    return len(piece) >= TRIGRAM and "%" not in piece and "_" not in piece
+
+
+def _phrase(piece: str) -> str:
+    return '"' + piece.replace('"', '""') + '"'
+
+
+def clause(store: HistoryStore, search: TextSearch, *, for_page: bool) -> tuple[str, list[object]]:
+    """The WHERE clause (on calls c) for ``search``, the fastest exact way this store allows."""
+    if search.match is None or not store.has_search_index:
+        return search.like, list(search.like_params)
+    if for_page and _dense(store, search.match):
+        return search.like, list(search.like_params)
+    indexed = f"c.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)"
+    return f"{indexed} AND {search.like}", [search.match, *search.like_params]
+
+
+def _dense(store: HistoryStore, match: str) -> bool:
+    found: int = store.db.execute(
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? LIMIT ?)",
+        (match, DENSE),
+    ).fetchone()[0]
+    return found >= DENSE
