@@ -151,7 +151,7 @@ def main(argv: list[str]) -> int:
             # Let a call end with its recording, then show History and the player.
             focused = window.call_panel.focused
             assert focused is not None
-            library = controller.library
+            library = controller.recordings
             assert library is not None
             await asyncio.sleep(4)
             controls = controller.session.controls  # type: ignore[union-attr]
@@ -163,13 +163,15 @@ def main(argv: list[str]) -> int:
                     and library.library_view.model.row_at(0).state == "local"
                 )
             )
-            window.tabs.setCurrentWidget(library.history_view)
-            await until(lambda: library.history_view.model.rowCount() >= 3)
-            library.history_view.table.selectRow(0)
-            library.history_view.notes_edit.setPlainText(
+            history = controller.history_tab
+            assert history is not None
+            window.tabs.setCurrentWidget(history.history_view)
+            await until(lambda: history.history_view.model.rowCount() >= 3)
+            history.history_view.table.selectRow(0)
+            history.history_view.notes_edit.setPlainText(
                 "Wants the annual plan; send the quote today."
             )
-            library.history_view.disposition_combo.setCurrentText("Interested")
+            history.history_view.disposition_combo.setCurrentText("Interested")
             await shot("history")
             window.tabs.setCurrentWidget(library.library_view)
             library.library_view.table.selectRow(0)

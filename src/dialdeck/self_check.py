@@ -131,7 +131,7 @@ class SelfCheck:
         await until(lambda: bool(connection.tracker.active), 15, "no call is being followed")
         self.ok(f"call placed to {NUMBER}")
 
-        library = controller.library
+        library = controller.recordings
         assert library is not None
         model = library.library_view.model
 

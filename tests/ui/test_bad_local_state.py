@@ -178,7 +178,7 @@ def test_read_only_home_starts_says_which_folder_and_keeps_history_readable(
     assert str(paths.data_dir) in text
     assert "Read-only file system" in text or "Permission denied" in text
     assert "history can be read" in text
-    history = app.controller.library.history_view  # type: ignore[union-attr]
+    history = app.controller.history_tab.history_view  # type: ignore[union-attr]
     app.qtbot.waitUntil(lambda: history.model.total == 1)  # the old call is still listed
     type_and_enter(app, "9876543210")  # and calls still work
     app.wait_state("Ringing your phone")

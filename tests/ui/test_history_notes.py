@@ -28,7 +28,7 @@ def seeded_home(tmp_path: Path, calls: int = 3) -> Path:
 
 
 def open_history(app: AppHarness, calls: int) -> HistoryView:
-    history = app.controller.library.history_view  # type: ignore[union-attr]
+    history = app.controller.history_tab.history_view  # type: ignore[union-attr]
     app.window.tabs.setCurrentWidget(history)
     app.qtbot.waitUntil(lambda: history.model.rowCount() == calls)
     return history
@@ -58,7 +58,7 @@ def test_notes_save_after_a_pause_and_survive_a_refresh(
     history.table.selectRow(2)
     uuid = history.model.row_at(2).uuid
     app.qtbot.keyClicks(history.notes_edit, "Half a sentence")
-    app.controller.library.reload()  # type: ignore[union-attr]  # a call update refreshes
+    app.controller.history_tab.history_view.model.refresh()  # type: ignore[union-attr]  # a call update
     app.qtbot.keyClicks(history.notes_edit, " and the rest")
     assert history.notes_edit.toPlainText() == "Half a sentence and the rest"
     app.qtbot.waitUntil(lambda: notes_of(app)[uuid] == "Half a sentence and the rest")

@@ -18,14 +18,20 @@ from dialdeck.core.library import RecState
 from dialdeck.core.paths import AppPaths
 from dialdeck.core.retention import RetentionPolicy
 from dialdeck.core.store import HistoryStore
-from dialdeck.ui.library_controller import LibraryController
+from dialdeck.ui.history_controller import HistoryController
+from dialdeck.ui.recordings_controller import RecordingsController
 from tests.ui.conftest import AppFactory, AppHarness
 from tests.ui.test_dialing import type_and_enter
 
 
-def lib(app: AppHarness) -> LibraryController:
-    assert app.controller.library is not None
-    return app.controller.library
+def lib(app: AppHarness) -> RecordingsController:
+    assert app.controller.recordings is not None
+    return app.controller.recordings
+
+
+def hist(app: AppHarness) -> HistoryController:
+    assert app.controller.history_tab is not None
+    return app.controller.history_tab
 
 
 def import_and_wait(app: AppHarness, files: list[Path]) -> tuple[int, list[str]]:
@@ -93,7 +99,7 @@ def test_recording_arrives_verified_and_plays(make_app: AppFactory) -> None:
     app.qtbot.waitUntil(lambda: not player.playing)
 
     # History shows the call with its recording, and can play it from there.
-    history = controller.history_view
+    history = hist(app).history_view
     app.window.tabs.setCurrentWidget(history)
     app.qtbot.waitUntil(lambda: history.model.rowCount() == 1)
     assert history.model.data(history.model.index(0, 6)) == "Saved"
@@ -259,7 +265,7 @@ def test_models_on_100k_calls(
 ) -> None:
     app = make_app(big_home)
     controller = lib(app)
-    history = controller.history_view
+    history = hist(app).history_view
     model = history.model
     app.qtbot.waitUntil(lambda: model.total == 100_000 and model.rowCount() == 200)
     # One tester per model: a tester follows the signals of every model it was given.
@@ -295,7 +301,7 @@ def test_models_on_100k_calls(
 
     # CSV export writes exactly the filtered rows.
     out = tmp_path / "export.csv"
-    controller.ask_save_path = lambda *_: str(out)  # type: ignore[method-assign]
+    hist(app).ask_save_path = lambda *_: str(out)  # type: ignore[method-assign]
     history.export_button.click()
     app.qtbot.waitUntil(out.exists, timeout=10_000)
     with out.open(newline="") as fh:
@@ -308,7 +314,7 @@ def test_notes_edited_after_the_call(make_app: AppFactory) -> None:
     app = make_app()
     type_and_enter(app, "9876541111")  # busy
     app.wait_state("busy")
-    history = lib(app).history_view
+    history = hist(app).history_view
     app.window.tabs.setCurrentWidget(history)
     app.qtbot.waitUntil(
         lambda: history.model.rowCount() == 1 and history.model.row_at(0).state == "ended"
@@ -371,7 +377,7 @@ def test_library_works_with_no_network(make_app: AppFactory, tmp_path: Path) -> 
     app.qtbot.waitUntil(lambda: controller.player.duration > 0)
     controller.player.play()
     app.qtbot.waitUntil(lambda: controller.player.position > 300, timeout=10_000)
-    history = controller.history_view
+    history = hist(app).history_view
     app.window.tabs.setCurrentWidget(history)
     history.outcome_combo.setCurrentIndex(1)
     app.qtbot.waitUntil(lambda: history.model.total == 0)
@@ -382,7 +388,7 @@ def test_notes_survive_a_restart(make_app: AppFactory, tmp_path: Path) -> None:
     first = make_app(home)
     type_and_enter(first, "9876541111")
     first.wait_state("busy")
-    history = lib(first).history_view
+    history = hist(first).history_view
     first.qtbot.waitUntil(
         lambda: history.model.rowCount() == 1 and history.model.row_at(0).state == "ended"
     )
@@ -392,7 +398,7 @@ def test_notes_survive_a_restart(make_app: AppFactory, tmp_path: Path) -> None:
     first.qtbot.waitUntil(lambda: history.model.row_at(0).notes == "Busy twice: try tomorrow")
     first.shutdown()
     second = make_app(home)
-    again = lib(second).history_view
+    again = hist(second).history_view
     second.qtbot.waitUntil(lambda: again.model.rowCount() == 1)
     assert again.model.row_at(0).notes == "Busy twice: try tomorrow"
 

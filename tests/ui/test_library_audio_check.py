@@ -9,7 +9,7 @@ import pytest
 from dialdeck.core import library
 from dialdeck.core.audio import AudioCheckError, AudioInfo
 from dialdeck.core.library import RecState
-from dialdeck.ui import library_controller
+from dialdeck.ui import recordings_controller
 from tests.ui.conftest import AppFactory
 from tests.ui.test_library import generated_wav, import_and_wait, lib, library_rows
 
@@ -26,7 +26,7 @@ def test_a_failed_check_is_shown_but_the_recording_stays(
     def broken_decoder(path: Path) -> AudioInfo:
         raise AudioCheckError("Checking the audio took too long; the file may be damaged")
 
-    monkeypatch.setattr(library_controller, "probe_audio", broken_decoder)
+    monkeypatch.setattr(recordings_controller, "probe_audio", broken_decoder)
     controller.library_view.table.selectRow(0)
     message = controller.library_view.player_widget.message
     app.qtbot.waitUntil(lambda: "took too long" in message.text())

@@ -9,7 +9,7 @@ from pytestqt.modeltest import ModelTester
 
 from dialdeck.core.store import HistoryStore
 from tests.ui.conftest import AppFactory
-from tests.ui.test_library import generated_wav, import_and_wait, lib
+from tests.ui.test_library import generated_wav, hist, import_and_wait, lib
 
 
 def test_history_and_recordings_models_are_well_behaved(
@@ -25,16 +25,18 @@ def test_history_and_recordings_models_are_well_behaved(
     store.close()
     app = make_app(home)
     controller = lib(app)
-    history = controller.history_view.model
+    history_tab = hist(app)
+    history = history_tab.history_view.model
     qtmodeltester.check(history)  # checks every later change too, until the test ends
     app.qtbot.waitUntil(lambda: history.total == 450)
     history.sort(1)
     app.qtbot.waitUntil(lambda: history.rowCount() > 0)
-    app.window.tabs.setCurrentWidget(controller.history_view)
-    controller.history_view.table.scrollToBottom()  # loads further pages
-    controller.history_view.search_edit.setText("9876500449")
+    app.window.tabs.setCurrentWidget(history_tab.history_view)
+    history_tab.history_view.table.scrollToBottom()  # loads further pages
+    history_tab.history_view.search_edit.setText("9876500449")
     app.qtbot.waitUntil(lambda: history.total == 1)
-    controller.reload()
+    history_tab.history_view.model.refresh()
+    controller.library_view.model.refresh()
 
     recordings = controller.library_view.model
     qtmodeltester.check(recordings)

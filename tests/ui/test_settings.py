@@ -160,7 +160,7 @@ def test_retention_settings_round_trip(make_app: AppFactory, tmp_path: Path) -> 
     save(dialog)
     app.qtbot.waitUntil(lambda: app.controller.settings.retention_days == 30)
     assert app.controller.settings.retention_gb == 2.5
-    library = app.controller.library
+    library = app.controller.recordings
     assert library is not None
     assert library.retention.max_age_days == 30
     assert library.retention.max_total_bytes == 2_500_000_000

@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from dialdeck.core.dial_options import DialOptions
     from dialdeck.core.numbers import DialNumber
     from dialdeck.sandbox import SandboxConfig
-    from dialdeck.ui.library_controller import LibraryController
+    from dialdeck.ui.history_controller import HistoryController
+    from dialdeck.ui.recordings_controller import RecordingsController
 
 log = logging.getLogger("dialdeck.controller")
 
@@ -87,7 +88,8 @@ class AppController(QObject):
             parent=self,
         )
         self.shell = ShellController(window, self)
-        self.library: LibraryController | None = None
+        self.history_tab: HistoryController | None = None
+        self.recordings: RecordingsController | None = None
         self.is_ready = False
         self._shutting_down = False
         self._pending_args: list[str] | None = None
@@ -145,19 +147,7 @@ class AppController(QObject):
                 ).format(n=storage.interrupted)
             )
         await self.calls.load_unknown_attempts()
-        from dialdeck.ui.library_controller import LibraryController  # QtMultimedia: after show
-
-        self.library = library = LibraryController(
-            self.window.tabs, self.history, self.paths, self.tasks.spawn, self.window
-        )
-        library.notify.connect(lambda text: self.window.statusBar().showMessage(text, 10_000))
-        library.recording_saved.connect(lambda t: self.shell.notify(self.tr("Recording saved"), t))
-        self.calls.calls_changed.connect(library.changed)
-        self.calls.recording_ready.connect(
-            lambda uuid, url, title: self.tasks.spawn(
-                library.queue_recording(uuid, url, title), "queue recording"
-            )
-        )
+        history, recordings = self._build_tabs()
         read = await asyncio.to_thread(read_settings, self.paths.settings_file)
         self.settings = read.settings
         notices += [read.problem] if read.problem else []
@@ -167,7 +157,8 @@ class AppController(QObject):
             )
         self.settings_ui.secure_keyring = await asyncio.to_thread(self.keystore.is_secure)
         self._use_settings()
-        library.start()
+        history.start()
+        recordings.start()
         self.shell.start_tray(
             notifications=self.settings.notifications,
             recent=self.settings.recent_numbers,
@@ -181,11 +172,40 @@ class AppController(QObject):
             args, self._pending_args = self._pending_args, None
             self.handle_args(args)
 
+    def _build_tabs(self) -> tuple[HistoryController, RecordingsController]:
+        """History and Recordings: built after the window is shown (QtMultimedia is heavy)."""
+        from dialdeck.ui.history_controller import HistoryController
+        from dialdeck.ui.recordings_controller import RecordingsController
+
+        window, status = self.window, self.window.statusBar()
+        self.history_tab = history = HistoryController(self.history, self.tasks.spawn, window)
+        self.recordings = recordings = RecordingsController(
+            self.history, self.paths, self.tasks, window
+        )
+        window.tabs.addTab(history.history_view, self.tr("History"))
+        window.tabs.addTab(recordings.library_view, self.tr("Recordings"))
+        history.notify.connect(lambda text: status.showMessage(text, 10_000))
+        history.play_requested.connect(recordings.play_recording)
+        recordings.notify.connect(lambda text: status.showMessage(text, 10_000))
+        recordings.shown.connect(lambda: window.tabs.setCurrentWidget(recordings.library_view))
+        recordings.history_changed.connect(history.changed)
+        recordings.recording_saved.connect(
+            lambda t: self.shell.notify(self.tr("Recording saved"), t)
+        )
+        self.calls.calls_changed.connect(history.changed)
+        self.calls.calls_changed.connect(recordings.changed)
+        self.calls.recording_ready.connect(
+            lambda uuid, url, title: self.tasks.spawn(
+                recordings.queue_recording(uuid, url, title), "queue recording"
+            )
+        )
+        return history, recordings
+
     def _use_settings(self) -> None:
         self.shell.use_settings(self.settings)
-        if self.library is not None:
+        if self.recordings is not None:
             gb = self.settings.retention_gb
-            self.library.retention = RetentionPolicy(
+            self.recordings.retention = RetentionPolicy(
                 self.settings.retention_days, int(gb * 1e9) if gb else None
             )
 
@@ -206,8 +226,8 @@ class AppController(QObject):
                 self.settings_ui.open(self.settings, self.window)
             return False
         self.calls.session = session
-        if self.library is not None:
-            self.library.use_downloader(session.downloader)
+        if self.recordings is not None:
+            self.recordings.use_downloader(session.downloader)
         self.window.dialer.set_caller_ids(session.caller_ids, self.settings.caller_id)
         self.shell.show_session(session)
         await self.calls.resume_live_calls()
@@ -217,8 +237,8 @@ class AppController(QObject):
         session, self.calls.session = self.calls.session, None
         if session is None:
             return
-        if self.library is not None:
-            self.library.use_downloader(None)
+        if self.recordings is not None:
+            self.recordings.use_downloader(None)
         await session.close()
 
     # -- what the controllers report ---------------------------------------------------------------
@@ -266,8 +286,8 @@ class AppController(QObject):
         if autostart_changed:
             await self.settings_ui.apply_autostart(settings)
         self._use_settings()
-        if self.library is not None:
-            self.tasks.spawn(self.library.apply_retention(), "retention")
+        if self.recordings is not None:
+            self.tasks.spawn(self.recordings.apply_retention(), "retention")
         self.window.dialer.set_ready(False)
         await self._disconnect()
         self.window.dialer.set_ready(await self._connect())
@@ -293,9 +313,11 @@ class AppController(QObject):
         """Pollers cancelled, HTTP client closed, sandbox stopped, database closed: in that order."""
         self.window.dialer.set_ready(False)
         try:
-            if self.library is not None:
-                await self.library.flush_notes()
-                self.library.stop()
+            if self.history_tab is not None:
+                await self.history_tab.flush_notes()
+                self.history_tab.stop()
+            if self.recordings is not None:
+                self.recordings.stop()
             # A call being placed may finish (bounded): cancelling mid-request would turn a
             # placed call into an unknown one. Everything else is cancelled.
             if dialling := self.tasks.named("dial"):

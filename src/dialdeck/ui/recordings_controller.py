@@ -1,7 +1,9 @@
-"""Wires the History and Recordings tabs to the store, the downloader and the player.
+"""The Recordings tab: downloads, the library, the player, bookmarks, import/export, retention.
 
 Everything here works with no network at all; only downloads wait for one. Dialogs go through
 small replaceable hooks (``ask_save_path``, ``ask_open_paths``, ``confirm``) that tests answer.
+Selecting a recording loads it in a "latest wins" slot: choosing another one cancels the earlier
+load, so the player never ends up holding a recording that is not the selected one.
 """
 
 from __future__ import annotations
@@ -10,9 +12,7 @@ import asyncio
 import logging
 import os
 import shutil
-import sqlite3
 import sys
-from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,78 +20,68 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QProcess, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from dialdeck.core import library
 from dialdeck.core.audio import AudioCheckError, NotAudioError, probe_audio
 from dialdeck.core.downloads import RecordingDownloader
-from dialdeck.core.history import HistoryFilter, HistoryRow, count_calls, export_csv, query_calls
 from dialdeck.core.library import RecordingRow, RecState
 from dialdeck.core.paths import AppPaths
 from dialdeck.core.retention import RetentionPolicy, plan
-from dialdeck.core.store import AsyncHistory, HistoryStore
+from dialdeck.core.store import AsyncHistory
 from dialdeck.core.waveform import cached_peaks
-from dialdeck.ui.history_view import HistoryView
 from dialdeck.ui.library_view import LibraryView
 from dialdeck.ui.player import Player
+from dialdeck.ui.tasks import Tasks
 
 log = logging.getLogger("dialdeck.library")
 AUDIO_FILTER = "Audio (*.wav *.mp3 *.m4a *.ogg *.oga *.flac *.aif *.aiff *.au);;All files (*)"
-Spawn = Callable[[Coroutine[Any, Any, Any]], Any]
 
 
-class LibraryController(QObject):
+class RecordingsController(QObject):
     notify = Signal(str)  # a short message for the status bar / tray
     recording_saved = Signal(str)  # title
+    shown = Signal()  # the agent asked to see a recording: bring the Recordings tab forward
+    history_changed = Signal()  # recordings were deleted: History's "Recording" column changed
 
     def __init__(
         self,
-        tabs: QTabWidget,
         history: AsyncHistory,
         paths: AppPaths,
-        spawn: Spawn,
+        tasks: Tasks,
         parent: QWidget,
+        *,
+        player: Player | None = None,
     ) -> None:
         super().__init__(parent)
         self.history = history
         self.paths = paths
-        self.spawn = spawn
+        self.tasks = tasks
+        self.spawn = tasks.spawn
         self.parent_widget = parent
         self.downloader: RecordingDownloader | None = None
         self.retention = RetentionPolicy()
-        self.player = Player(self)
-        self.history_view = HistoryView(spawn)
-        self.library_view = LibraryView(spawn, self.player)
-        self.tabs = tabs
-        tabs.addTab(self.history_view, self.tr("History"))
-        tabs.addTab(self.library_view, self.tr("Recordings"))
-        self._filter = HistoryFilter()
+        self.player = player or Player(self)
+        self.library_view = view = LibraryView(tasks.spawn, self.player)
         self._search = ""
         self._loaded_id: int | None = None
-
-        self.history_view.filter_changed.connect(self.set_filter)
-        self.history_view.export_requested.connect(lambda f: self.spawn(self.export_history(f)))
-        self.history_view.notes_saved.connect(lambda u, n, d: self.spawn(self.save_notes(u, n, d)))
-        self.history_view.play_requested.connect(self.play_recording)
-        lib = self.library_view
-        lib.search_changed.connect(self.set_search)
-        lib.selected.connect(lambda row: self.spawn(self.load(row)))
-        lib.import_requested.connect(self._ask_import)
-        lib.export_requested.connect(self._ask_export)
-        lib.show_in_folder_requested.connect(self.show_in_folder)
-        lib.delete_requested.connect(lambda row: self.spawn(self.delete(row)))
-        lib.player_widget.bookmark_requested.connect(
+        view.search_changed.connect(self.set_search)
+        view.selected.connect(lambda row: self.tasks.latest("load recording", self.load(row)))
+        view.import_requested.connect(self._ask_import)
+        view.export_requested.connect(self._ask_export)
+        view.show_in_folder_requested.connect(self.show_in_folder)
+        view.delete_requested.connect(lambda row: self.spawn(self.delete(row)))
+        view.player_widget.bookmark_requested.connect(
             lambda pos, text: self.spawn(self.add_bookmark(pos, text))
         )
-        lib.player_widget.bookmark_delete_requested.connect(
+        view.player_widget.bookmark_delete_requested.connect(
             lambda bookmark_id: self.spawn(self.delete_bookmark(bookmark_id))
         )
-
-        # Refreshes are coalesced: a burst of call updates reloads the tables once.
+        # Refreshes are coalesced: a burst of updates reloads the table once.
         self._refresh = QTimer(self)
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(300)
-        self._refresh.timeout.connect(self.reload)
+        self._refresh.timeout.connect(view.model.refresh)
         # Failed downloads are retried when due, also without any new call.
         self._retry = QTimer(self)
         self._retry.setInterval(60_000)
@@ -113,49 +103,21 @@ class LibraryController(QObject):
     # -- loading ---------------------------------------------------------------------------------
 
     def start(self) -> None:
-        self.history_view.model.set_source(self._load_calls, self._count_calls)
         self.library_view.model.set_source(self._load_recordings, self._count_recordings)
-
-    async def flush_notes(self) -> None:
-        """At quit: notes typed moments ago are written before the database closes."""
-        for uuid, (notes, disposition) in list(self.history_view.notes.pending.items()):
-            await self.save_notes(uuid, notes, disposition)
 
     def stop(self) -> None:
         """Before the database closes: no more timers, loads or downloads from here."""
         self._refresh.stop()
         self._retry.stop()
-        self.history_view.model.detach()
         self.library_view.model.detach()
         self.player.unload()
 
-    def reload(self) -> None:
-        """Fresh data, same filters: swapped in without emptying the tables."""
-        self.history_view.model.refresh()
-        self.library_view.model.refresh()
-
     def changed(self) -> None:
-        """Something in the history changed (a call progressed, a recording arrived)."""
         self._refresh.start()
-
-    def set_filter(self, f: HistoryFilter) -> None:
-        self._filter = f
-        self.history_view.model.reload()
 
     def set_search(self, text: str) -> None:
         self._search = text
         self.library_view.model.reload()
-
-    async def _load_calls(
-        self, last: HistoryRow | None, limit: int, key: Any, descending: bool
-    ) -> list[HistoryRow]:
-        after = last and last.cursor
-        return await self.history.run(
-            query_calls, self._filter, sort=key, descending=descending, after=after, limit=limit
-        )
-
-    async def _count_calls(self) -> int:
-        return await self.history.run(count_calls, self._filter)
 
     async def _load_recordings(
         self, last: RecordingRow | None, limit: int, _key: Any, _descending: bool
@@ -166,35 +128,6 @@ class LibraryController(QObject):
 
     async def _count_recordings(self) -> int:
         return await self.history.run(library.count_recordings, self._search)
-
-    # -- history ---------------------------------------------------------------------------------
-
-    async def save_notes(self, uuid: str, notes: str, disposition: str) -> None:
-        try:
-            await self.history.run(HistoryStore.set_notes, uuid, notes, disposition)
-        except (sqlite3.Error, OSError) as exc:
-            self.history_view.notes.save_failed(uuid, str(exc))
-            return
-        self.history_view.notes.saved(uuid, notes, disposition)
-        self.history_view.model.replace_row(
-            lambda r: r.uuid == uuid, lambda r: replace(r, notes=notes, disposition=disposition)
-        )
-
-    async def export_history(self, f: HistoryFilter) -> None:
-        name = f"dialdeck-calls-{datetime.now():%Y%m%d-%H%M}.csv"
-        path = self.ask_save_path(
-            self.tr("Export calls as CSV"), str(Path.home() / name), "CSV (*.csv)"
-        )
-        if not path:
-            return
-        try:
-            written = await self.history.run(export_csv, f, Path(path))
-        except OSError as exc:
-            self.notify.emit(
-                self.tr("Could not save {path}: {reason}").format(path=path, reason=exc.strerror)
-            )
-            return
-        self.notify.emit(self.tr("Exported {n} calls to {path}").format(n=written, path=path))
 
     # -- downloads -------------------------------------------------------------------------------
 
@@ -224,6 +157,7 @@ class LibraryController(QObject):
         if self.downloader is None or not self.downloader.busy:
             self.library_view.hide_progress()
         self.changed()
+        self.history_changed.emit()  # History shows each call's recording state
         if row is not None and row.state == RecState.LOCAL:
             self.recording_saved.emit(row.title)
             await self.apply_retention()
@@ -231,9 +165,9 @@ class LibraryController(QObject):
     # -- player ----------------------------------------------------------------------------------
 
     def play_recording(self, rec_id: int) -> None:
-        self.tabs.setCurrentWidget(self.library_view)
+        self.shown.emit()
         if not self.library_view.select_id(rec_id):
-            self.spawn(self._load_by_id(rec_id))
+            self.tasks.latest("load recording", self._load_by_id(rec_id))
 
     async def _load_by_id(self, rec_id: int) -> None:
         await self.load(await self.history.run(library.get, rec_id))
@@ -374,7 +308,7 @@ class LibraryController(QObject):
                 return False
         await self._delete_files([row])
         self.library_view.model.reload()
-        self.history_view.model.reload()
+        self.history_changed.emit()
         return True
 
     async def _delete_files(self, rows: list[RecordingRow]) -> None:
@@ -405,6 +339,7 @@ class LibraryController(QObject):
         if doomed:
             await self._delete_files(doomed)
             self.changed()
+            self.history_changed.emit()
             log.info("retention deleted %d recordings", len(doomed))
         return len(doomed)
 

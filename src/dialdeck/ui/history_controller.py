@@ -1,0 +1,109 @@
+"""The History tab: every call, filtered, searched and sorted on the store's worker thread;
+notes saved as typed; CSV export. Works with no network at all."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from dialdeck.core.history import HistoryFilter, HistoryRow, count_calls, export_csv, query_calls
+from dialdeck.core.store import AsyncHistory, HistoryStore
+from dialdeck.ui.history_view import HistoryView
+from dialdeck.ui.paged_model import Spawn
+
+log = logging.getLogger("dialdeck.history.ui")
+
+
+class HistoryController(QObject):
+    notify = Signal(str)  # a short message for the status bar
+    play_requested = Signal(int)  # recording id: the Recordings tab plays it
+
+    def __init__(self, history: AsyncHistory, spawn: Spawn, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.history = history
+        self.spawn = spawn
+        self.parent_widget = parent
+        self.history_view = view = HistoryView(spawn)
+        self._filter = HistoryFilter()
+        view.filter_changed.connect(self.set_filter)
+        view.export_requested.connect(lambda f: self.spawn(self.export_history(f)))
+        view.notes_saved.connect(lambda u, n, d: self.spawn(self.save_notes(u, n, d)))
+        view.play_requested.connect(self.play_requested)
+        # Refreshes are coalesced: a burst of call updates reloads the table once.
+        self._refresh = QTimer(self)
+        self._refresh.setSingleShot(True)
+        self._refresh.setInterval(300)
+        self._refresh.timeout.connect(view.model.refresh)
+
+    def ask_save_path(self, title: str, suggested: str, filters: str) -> str:
+        """A hook tests replace (no native dialog in tests)."""
+        return QFileDialog.getSaveFileName(self.parent_widget, title, suggested, filters)[0]
+
+    def start(self) -> None:
+        self.history_view.model.set_source(self._load_calls, self._count_calls)
+
+    def stop(self) -> None:
+        self._refresh.stop()
+        self.history_view.model.detach()
+
+    def changed(self) -> None:
+        """Something in the history changed: reload soon (coalesced)."""
+        self._refresh.start()
+
+    def set_filter(self, f: HistoryFilter) -> None:
+        self._filter = f
+        self.history_view.model.reload()
+
+    async def _load_calls(
+        self, last: HistoryRow | None, limit: int, key: Any, descending: bool
+    ) -> list[HistoryRow]:
+        after = last and last.cursor
+        return await self.history.run(
+            query_calls, self._filter, sort=key, descending=descending, after=after, limit=limit
+        )
+
+    async def _count_calls(self) -> int:
+        return await self.history.run(count_calls, self._filter)
+
+    # -- notes ---------------------------------------------------------------------------------
+
+    async def save_notes(self, uuid: str, notes: str, disposition: str) -> None:
+        try:
+            await self.history.run(HistoryStore.set_notes, uuid, notes, disposition)
+        except (sqlite3.Error, OSError) as exc:
+            self.history_view.notes.save_failed(uuid, str(exc))
+            return
+        self.history_view.notes.saved(uuid, notes, disposition)
+        self.history_view.model.replace_row(
+            lambda r: r.uuid == uuid, lambda r: replace(r, notes=notes, disposition=disposition)
+        )
+
+    async def flush_notes(self) -> None:
+        """At quit: notes typed moments ago are written before the database closes."""
+        for uuid, (notes, disposition) in list(self.history_view.notes.pending.items()):
+            await self.save_notes(uuid, notes, disposition)
+
+    # -- export ----------------------------------------------------------------------------------
+
+    async def export_history(self, f: HistoryFilter) -> None:
+        name = f"dialdeck-calls-{datetime.now():%Y%m%d-%H%M}.csv"
+        path = self.ask_save_path(
+            self.tr("Export calls as CSV"), str(Path.home() / name), "CSV (*.csv)"
+        )
+        if not path:
+            return
+        try:
+            written = await self.history.run(export_csv, f, Path(path))
+        except OSError as exc:
+            self.notify.emit(
+                self.tr("Could not save {path}: {reason}").format(path=path, reason=exc.strerror)
+            )
+            return
+        self.notify.emit(self.tr("Exported {n} calls to {path}").format(n=written, path=path))
