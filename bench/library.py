@@ -14,12 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.common import Figure, interleaved, median, show
+from bench.history_data import generate_calls
 from dialdeck.core import library
 from dialdeck.core.history import (
     HistoryFilter,
     Outcome,
     count_calls,
-    generate_calls,
     query_calls,
 )
 from dialdeck.core.store import HistoryStore

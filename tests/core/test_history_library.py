@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from bench.history_data import generate_calls
 
 from dialdeck.core import library
 from dialdeck.core.history import (
@@ -18,7 +19,6 @@ from dialdeck.core.history import (
     SortKey,
     count_calls,
     export_csv,
-    generate_calls,
     query_calls,
 )
 from dialdeck.core.library import RecordingRow, RecState

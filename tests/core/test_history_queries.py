@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from bench.history_data import generate_calls
 
 from dialdeck.core import history_search, library
 from dialdeck.core.history import (
@@ -21,7 +22,6 @@ from dialdeck.core.history import (
     Outcome,
     SortKey,
     count_calls,
-    generate_calls,
     query_calls,
 )
 from dialdeck.core.schema import MIGRATIONS, apply

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from bench.history_data import generate_calls
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
 from dialdeck.core import library
-from dialdeck.core.history import HistoryFilter, Outcome, count_calls, generate_calls
+from dialdeck.core.history import HistoryFilter, Outcome, count_calls
 from dialdeck.core.library import RecState
 from dialdeck.core.paths import AppPaths
 from dialdeck.core.retention import RetentionPolicy

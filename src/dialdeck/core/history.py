@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import random
 import sqlite3
 import tempfile
 from dataclasses import dataclass, field
@@ -20,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from dialdeck.core import history_search
-from dialdeck.core.store import HistoryStore
+from dialdeck.core.library import RecState
+from dialdeck.core.store import CallState, HistoryStore
 
 
 class Outcome(StrEnum):
@@ -78,14 +78,14 @@ class HistoryRow:
     to_number: str
     from_number: str
     agent: str
-    state: str
+    state: CallState
     call_status: str | None
     duration: int | None
     legs: int
     notes: str
     disposition: str
     error: str | None
-    recording_state: str | None  # None: no recording expected
+    recording_state: RecState | None  # None: no recording expected
     recording_id: int | None
     sandbox: bool
     # (the sort column's stored value, id): where the next page starts (see query_calls)
@@ -148,14 +148,14 @@ def _row(row: sqlite3.Row) -> HistoryRow:
         to_number=row["to_number"],
         from_number=row["from_number"],
         agent=row["agent"],
-        state=row["state"],
+        state=CallState(row["state"]),
         call_status=row["call_status"],
         duration=row["duration"],
         legs=legs,
         notes=row["notes"],
         disposition=row["disposition"],
         error=row["error"],
-        recording_state=row["recording_state"],
+        recording_state=RecState(row["recording_state"]) if row["recording_state"] else None,
         recording_id=row["recording_id"],
         sandbox=bool(row["sandbox"]),
         cursor=(row["sort_value"], row["id"]),
@@ -238,11 +238,11 @@ CSV_COLUMNS = [
 
 
 def outcome_label(row: HistoryRow) -> str:
-    if row.state == "not_placed":
+    if row.state is CallState.NOT_PLACED:
         return "not placed"
-    if row.state == "unknown":
+    if row.state is CallState.UNKNOWN:
         return "outcome unknown"
-    if row.state in ("live", "placing"):
+    if row.state in (CallState.LIVE, CallState.PLACING):
         return "in progress"
     return {"ANSWER": "answered", "NO_ANSWER": "no answer", "BUSY": "busy", "FAILED": "failed",
             "CANCELED": "cancelled"}.get(row.call_status or "", (row.call_status or "").lower())  # fmt: skip
@@ -288,67 +288,3 @@ def export_csv(
         Path(tmp).unlink(missing_ok=True)
         raise
     return written
-
-
-def generate_calls(
-    store: HistoryStore, count: int, *, seed: int = 1, start: datetime | None = None
-) -> None:
-    """Fill the store with realistic synthetic calls (tests and benchmarks), in one transaction."""
-    rng = random.Random(seed)
-    start = start or datetime(2026, 1, 1, tzinfo=UTC)
-    statuses = ["ANSWER"] * 6 + ["NO_ANSWER", "BUSY", "FAILED", "CANCELED"]
-    dispositions = ["", "", "interested", "call back", "not interested", "wrong number"]
-    words = ["renewal", "pricing", "demo booked", "follow up", "invoice", "complaint", "upgrade"]
-    legs = json.dumps([{"role": "agent", "number": "agent.017", "status": "LEFT"},
-                       {"role": "destination", "number": "x", "status": "LEFT"}])  # fmt: skip
-    rows = []
-    for n in range(count):
-        status = rng.choice(statuses)
-        placed = start + timedelta(minutes=7 * n + rng.randint(0, 5))
-        duration = rng.randint(20, 900) if status == "ANSWER" else rng.randint(5, 40)
-        notes = rng.choice(words) + f" #{n}" if rng.random() < 0.3 else ""
-        rows.append(
-            (
-                f"gen-{seed}-{n}",
-                f"gen-call-{seed}-{n}",
-                f"9{rng.randint(100000000, 999999999)}",
-                "919800000000",
-                "agent.017",
-                0,
-                placed.isoformat(),
-                "ended",
-                status,
-                placed.isoformat(),
-                (placed + timedelta(seconds=duration)).isoformat(),
-                duration,
-                legs,
-                notes,
-                rng.choice(dispositions),
-            )
-        )
-    with store.db:
-        store.db.execute("BEGIN")
-        store.db.executemany(
-            "INSERT INTO calls (uuid, call_id, to_number, from_number, agent, sandbox, placed_at,"
-            " state, call_status, start_time, end_time, duration, legs, notes, disposition)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        recorded = [
-            (
-                r[0],
-                "call",
-                f"Call with {r[2]}",
-                f"/recordings/{r[0]}.wav",
-                None,
-                "failed",
-                "generated",
-                r[6],
-            )
-            for r in rows[::5]
-        ]
-        store.db.executemany(
-            "INSERT INTO recordings (call_uuid, source, title, url, path, state, error, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            recorded,
-        )

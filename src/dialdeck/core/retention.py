@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from dialdeck.core.library import RecordingRow
+from dialdeck.core.library import RecordingRow, RecState
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def plan(
     if policy.keeps_everything:
         return RetentionPlan()
     local = sorted(
-        (r for r in recordings if r.state == "local"), key=lambda r: (r.created_at, r.id)
+        (r for r in recordings if r.state is RecState.LOCAL), key=lambda r: (r.created_at, r.id)
     )
     doomed: dict[int, RecordingRow] = {}
     if policy.max_age_days is not None:

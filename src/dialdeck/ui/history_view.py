@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from dialdeck.core.history import HistoryFilter, HistoryRow, Outcome, SortKey, outcome_label
+from dialdeck.core.library import RecState
 from dialdeck.ui.describe import clock, number
 from dialdeck.ui.notes_editor import NotesEditor
 from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
@@ -251,7 +252,7 @@ class HistoryView(QWidget):
             + (f"<br><i>{row.error}</i>" if row.error else "")
         )
         self.notes.show_call(row.uuid, row.notes, row.disposition)
-        self.play_button.setEnabled(row.recording_state == "local")
+        self.play_button.setEnabled(row.recording_state is RecState.LOCAL)
 
     def _play(self) -> None:
         if self._selected is not None and self._selected.recording_id is not None:

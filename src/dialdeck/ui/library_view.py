@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dialdeck.core.library import RecordingRow
+from dialdeck.core.library import RecordingRow, RecState
 from dialdeck.ui.describe import clock
 from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
 from dialdeck.ui.player import Player
@@ -37,7 +37,7 @@ def _size(value: int | None) -> str:
 
 def _state(row: RecordingRow) -> str:
     words = STATE_WORDS.get(row.state.value, row.state.value)
-    if row.state == "failed" and row.next_try_at is not None:
+    if row.state is RecState.FAILED and row.next_try_at is not None:
         words += f" (retry at {row.next_try_at.astimezone():%H:%M})"
     return words
 
@@ -169,7 +169,7 @@ class LibraryView(QWidget):
         self.selected.emit(self._current)
 
     def _update_buttons(self) -> None:
-        local = self._current is not None and self._current.state == "local"
+        local = self._current is not None and self._current.state is RecState.LOCAL
         self.folder_button.setEnabled(local)
         self.export_button.setEnabled(local)
         self.delete_button.setEnabled(self._current is not None)

@@ -89,3 +89,63 @@ class FakeSession:
     agent: AgentIdentity = field(default_factory=lambda: AgentIdentity(crm_username="agent.017"))
     sandbox: bool = True
     has_key: bool = True
+
+
+# -- a player with no QtMultimedia ------------------------------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+from PySide6.QtCore import QObject, Signal  # noqa: E402
+
+
+class FakePlayer(QObject):
+    """The Player's interface, recording calls instead of decoding audio."""
+
+    position_changed = Signal(int)
+    duration_changed = Signal(int)
+    playing_changed = Signal(bool)
+    failed = Signal(str)
+    notice = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.path: Path | None = None
+        self.loads: list[Path] = []
+        self.available = True
+        self.unavailable_reason = ""
+        self.device_notice = ""
+        self.playing = False
+        self.position = 0
+        self.duration = 0
+        self.speed = 1.0
+
+    def load(self, path: Path) -> None:
+        self.path = path
+        self.loads.append(path)
+        self.duration = 2000
+        self.duration_changed.emit(self.duration)
+
+    def unload(self) -> None:
+        self.path = None
+        self.playing = False
+
+    def play(self) -> None:
+        self.playing = self.path is not None
+
+    def pause(self) -> None:
+        self.playing = False
+
+    def toggle(self) -> None:
+        self.playing = not self.playing and self.path is not None
+
+    def seek(self, ms: int) -> None:
+        self.position = ms
+
+    def skip(self, seconds: float) -> None:
+        self.position += int(seconds * 1000)
+
+    def set_speed(self, rate: float) -> None:
+        self.speed = rate
+
+    def set_volume(self, volume: float) -> None:
+        pass
