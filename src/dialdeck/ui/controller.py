@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from dialdeck.core.api import RetryPolicy
-from dialdeck.core.calls import PollPolicy, TrackedCall
+from dialdeck.core.calls import TrackedCall
 from dialdeck.core.paths import AppPaths
 from dialdeck.core.retention import RetentionPolicy
 from dialdeck.core.secrets import KeyStore
@@ -28,9 +25,9 @@ from dialdeck.session import (
     BadAccountAddress,
     Session,
     SessionError,
-    SessionOptions,
     open_session,
 )
+from dialdeck.ui.app_options import AppOptions
 from dialdeck.ui.call_controller import CallController, DialResult
 from dialdeck.ui.main_window import MainWindow
 from dialdeck.ui.settings_controller import SettingsController
@@ -40,31 +37,12 @@ from dialdeck.ui.tasks import Tasks
 if TYPE_CHECKING:
     from dialdeck.core.dial_options import DialOptions
     from dialdeck.core.numbers import DialNumber
-    from dialdeck.sandbox import SandboxConfig
     from dialdeck.ui.history_controller import HistoryController
     from dialdeck.ui.recordings_controller import RecordingsController
 
 log = logging.getLogger("dialdeck.controller")
 
 __all__ = ["AppController", "AppOptions", "DialResult"]
-
-
-@dataclass
-class AppOptions:
-    home: Path | None = None
-    force_sandbox: bool = False
-    sandbox_port: int = 0
-    sandbox_config: SandboxConfig | None = None
-    keystore: KeyStore | None = None
-    poll_policy: PollPolicy | None = None
-    retry: RetryPolicy | None = None
-    start_minimized: bool = False  # --minimized: into the tray when there is one
-    log_problem: str | None = None  # why the log file cannot be written, from setup_logging
-
-    def session_options(self) -> SessionOptions:
-        return SessionOptions(
-            self.force_sandbox, self.sandbox_port, self.sandbox_config, self.poll_policy, self.retry
-        )
 
 
 class AppController(QObject):
