@@ -12,6 +12,10 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dialdeck.sandbox import SandboxConfig
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -149,63 +153,99 @@ def main(argv: list[str] | None = None) -> int:
 
     import qasync
 
-    from dialdeck.core.logs import close_logging, setup_logging
-    from dialdeck.ui.controller import AppController, AppOptions
-    from dialdeck.ui.crash import install_excepthook
+    # The event loop runs from here on: the window responds while the rest loads.
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    received: list[list[str]] = []  # links handed over before the controller exists
+    instance.arguments_received.connect(received.append)
+    app.links.connect_handler(received.append)
+    # Ctrl+C in the terminal quits in order; the timer lets Python see the signal.
+    signal.signal(signal.SIGINT, lambda *_: done.done() or done.set_result(None))
+    wake = QTimer()
+    wake.start(250)
+    wake.timeout.connect(lambda: None)
+    done = loop.create_future()
 
-    log_problem = setup_logging(paths.log_file, console=args.verbose)
-    install_qt_message_handler()
-    install_excepthook()
-    sandbox_config = None
-    if self_check is not None:
+    async def bootstrap() -> None:
+        # Third-party imports that take ~100 ms and no Qt: on a worker thread, so the painted
+        # window never freezes (httpx, its anyio backend used at the first request, keyring).
+        await asyncio.to_thread(preload)
+        from dialdeck.core.logs import setup_logging
+        from dialdeck.ui.controller import AppController, AppOptions
+        from dialdeck.ui.crash import install_excepthook
+
+        log_problem = setup_logging(paths.log_file, console=args.verbose)
+        install_qt_message_handler()
+        install_excepthook()
+        options = AppOptions(
+            home=args.home,
+            start_minimized=args.minimized,
+            force_sandbox=args.sandbox,
+            sandbox_port=args.sandbox_port,
+            sandbox_config=sandbox_config(args, self_check is not None),
+            log_problem=log_problem,
+        )
+        controller = AppController(window, options, paths)
+        instance.arguments_received.disconnect(received.append)
+        instance.arguments_received.connect(controller.handle_args)
+        app.links.connect_handler(controller.handle_args)
+        signal.signal(signal.SIGINT, lambda *_: controller.quit())
+        controller.finished.connect(lambda: done.done() or done.set_result(None))
+        if probe:
+
+            def report_ready() -> None:
+                print(f"ready {time.time():.6f}", flush=True)
+                controller.quit()
+
+            controller.ready.connect(report_ready)
+        if self_check is not None:
+            self_check.attach(controller)
+        if args.number:
+            controller.handle_args([args.number])
+        for handed in received:
+            controller.handle_args(handed)
+        controller.start()
+
+    with loop:
+        starting = loop.create_task(bootstrap())
+
+        def started(task: asyncio.Task[None]) -> None:
+            if not task.cancelled() and (exc := task.exception()) is not None:
+                sys.excepthook(type(exc), exc, exc.__traceback__)  # the crash dialog, then quit
+                done.done() or done.set_result(None)
+
+        starting.add_done_callback(started)
+        loop.run_until_complete(done)
+    instance.close()
+    from dialdeck.core.logs import close_logging
+
+    close_logging()
+    return 0 if self_check is None else self_check.finish()
+
+
+def preload() -> None:
+    """Import what the first seconds need, off the GUI thread (see ``bootstrap``)."""
+    import contextlib
+    import importlib
+
+    for name in ("httpx", "anyio._backends._asyncio", "anyio.streams.tls", "keyring",
+                 "phonenumbers", "dialdeck.core.api"):  # fmt: skip
+        with contextlib.suppress(ImportError):  # optional parts: imported for real when needed
+            importlib.import_module(name)
+
+
+def sandbox_config(args: argparse.Namespace, self_check: bool) -> SandboxConfig | None:
+    if self_check:
         from dialdeck.self_check import sandbox_config as self_check_sandbox
 
-        sandbox_config = self_check_sandbox()
-    elif args.sandbox_speed != 1.0:
+        return self_check_sandbox()
+    if args.sandbox_speed != 1.0:
         from dataclasses import replace
 
         from dialdeck.sandbox import SandboxConfig
 
-        sandbox_config = replace(SandboxConfig(), speed=args.sandbox_speed)
-    options = AppOptions(
-        home=args.home,
-        start_minimized=args.minimized,
-        force_sandbox=args.sandbox,
-        sandbox_port=args.sandbox_port,
-        sandbox_config=sandbox_config,
-        log_problem=log_problem,
-    )
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    controller = AppController(window, options, paths)
-    instance.arguments_received.connect(controller.handle_args)
-    app.links.connect_handler(controller.handle_args)
-    if args.number:
-        controller.handle_args([args.number])
-
-    # Ctrl+C in the terminal quits in order; the timer lets Python see the signal.
-    signal.signal(signal.SIGINT, lambda *_: controller.quit())
-    wake = QTimer()
-    wake.start(250)
-    wake.timeout.connect(lambda: None)
-
-    if probe:
-
-        def report_ready() -> None:
-            print(f"ready {time.time():.6f}", flush=True)
-            controller.quit()
-
-        controller.ready.connect(report_ready)
-    if self_check is not None:
-        self_check.attach(controller)
-    done = loop.create_future()
-    controller.finished.connect(lambda: done.done() or done.set_result(None))
-    with loop:
-        loop.call_soon(controller.start)
-        loop.run_until_complete(done)
-    instance.close()
-    close_logging()
-    return 0 if self_check is None else self_check.finish()
+        return replace(SandboxConfig(), speed=args.sandbox_speed)
+    return None
 
 
 if __name__ == "__main__":

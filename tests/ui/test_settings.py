@@ -76,8 +76,9 @@ def test_no_secure_keyring_keeps_key_for_the_session_only(
     home = tmp_path / "nokeyring"
     store = KeyStore(keyring.backends.fail.Keyring())
     app = make_app(home, keystore=store)
-    assert app.controller.settings_ui.secure_keyring is False
+    assert app.controller.settings_ui.secure_keyring is None  # sandbox mode: not asked at start
     dialog = open_settings(app)
+    assert app.controller.settings_ui.secure_keyring is False
     note = dialog.findChild(type(dialog.test_result), "keyringNote").text()
     assert "for this session only" in note
     fill_account(dialog, sandbox.url, DEMO_API_KEY)

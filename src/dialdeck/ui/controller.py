@@ -133,7 +133,8 @@ class AppController(QObject):
             self.shell.tell_problem(
                 self.tr("Dialdeck started with a problem"), "\n\n".join(notices)
             )
-        self.settings_ui.secure_keyring = await asyncio.to_thread(self.keystore.is_secure)
+        if self.settings.account is not None:  # sandbox mode never loads a keyring backend
+            self.settings_ui.secure_keyring = await asyncio.to_thread(self.keystore.is_secure)
         self._use_settings()
         history.start()
         recordings.start()

@@ -57,13 +57,15 @@ class SettingsController(QObject):
         self.home = home
         self.retry = retry
         self.client_factory = client_factory
-        self.secure_keyring = False
+        self.secure_keyring: bool | None = None  # None: not asked yet (it loads a backend)
         self.dialog: SettingsDialog | None = None
 
     def open(self, settings: Settings, parent: QWidget) -> None:
         self.tasks.latest("open settings", self._open(settings, parent))
 
     async def _open(self, settings: Settings, parent: QWidget) -> None:
+        if self.secure_keyring is None:  # first time in sandbox mode: ask the keyring now
+            self.secure_keyring = await asyncio.to_thread(self.keystore.is_secure)
         key_stored = False
         if settings.account is not None:
             key_stored = bool(await asyncio.to_thread(self.keystore.get, settings.account.base_url))
