@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
+import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -73,6 +76,21 @@ class Heartbeat:
     def start(self) -> None:
         self.last, self.longest, self.stalls = time.perf_counter(), 0.0, 0
         self.timer.start(1)
+        if os.environ.get("DIALDECK_BENCH_STALLS"):  # diagnostics: who holds the GUI thread
+            threading.Thread(target=self._watch, daemon=True).start()
+
+    def _watch(self) -> None:
+        """Print the GUI thread's stack whenever the heartbeat is 12 ms late (profiling aid)."""
+        gui = threading.main_thread().ident
+        reported = 0.0
+        while self.timer.isActive():
+            time.sleep(0.002)
+            late = time.perf_counter() - self.last
+            if late > 0.012 and self.last != reported and gui is not None:
+                reported = self.last
+                frame = sys._current_frames().get(gui)
+                stack = "".join(traceback.format_stack(frame)) if frame else "?"
+                print(f"--- GUI thread {late * 1000:.0f} ms late:\n{stack}", file=sys.stderr)
 
     def stop(self) -> float:
         self.timer.stop()

@@ -96,6 +96,18 @@ class Session:
             await asyncio.to_thread(self.server.stop)
 
 
+def preload_http_stack() -> None:
+    """httpcore imports anyio's asyncio backend at the first request, on the calling thread: the
+    GUI thread, for ~25 ms (measured by bench/live.py). Importing it here, on a worker thread
+    before any request, keeps that stall off the GUI."""
+    import contextlib
+    import importlib
+
+    for name in ("anyio._backends._asyncio", "anyio.streams.tls", "httpcore._async"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+
+
 def wants_sandbox(settings: Settings, options: SessionOptions) -> bool:
     return options.force_sandbox or settings.account is None
 
@@ -110,6 +122,7 @@ async def open_session(
     hooks: TrackerHooks,
 ) -> Session:
     """Build the session for the current settings; :class:`SessionError` if that is impossible."""
+    await asyncio.to_thread(preload_http_stack)
     policy = options.poll_policy or PollPolicy()
     policy = replace(policy, factor=policy.factor * settings.poll_speed.factor)
     if wants_sandbox(settings, options):
