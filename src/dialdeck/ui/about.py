@@ -20,7 +20,7 @@ BUNDLED_LICENCES: tuple[tuple[str, str], ...] = (
     ("PySide6-Essentials, PySide6-Addons, shiboken6", "LGPL-3.0-only"),
     ("qasync", "BSD-2-Clause"),
     ("httpx, httpcore, idna, starlette, uvicorn, click", "BSD-3-Clause"),
-    ("h11, anyio, keyring, jaraco.classes, jaraco.context, jaraco.functools", "MIT"),
+    ("h11, anyio, sniffio, keyring, jaraco.classes, jaraco.context, jaraco.functools", "MIT"),
     ("more-itertools, platformdirs, jeepney", "MIT"),
     ("certifi", "MPL-2.0"),
     ("phonenumbers (Google's libphonenumber data)", "Apache-2.0"),
