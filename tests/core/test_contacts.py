@@ -345,3 +345,61 @@ def test_substring_search_stays_fast_at_50k(many: HistoryStore) -> None:
     assert best_of(contacts.search, many, "Rao 1234") < 0.05  # one pass over 50k short names
     assert best_of(contacts.search, many, "nobody at all") < 0.05
     assert best_of(contacts.numbers_for_name, many, "iyer 4") < 0.05
+
+
+def test_history_search_finds_calls_by_contact_name(tmp_path: Path, store: HistoryStore) -> None:
+    from dialdeck.core.history import HistoryFilter, count_calls, query_calls
+
+    for i, national in enumerate(["9876543210", "9123456789", "9000000001"]):
+        store.record_placing(
+            uuid=f"u{i}", to_number=national, from_number="8000000000", agent="a", sandbox=True
+        )
+    store.set_notes("u2", "asked for Asha's manager", "")
+    assert count_calls(store, HistoryFilter(text="asha")) == 1  # the note only: no contacts yet
+    contacts.import_file(
+        store, write(tmp_path, "c.csv", "name,phone\nAsha Rao,9876543210\nRavi,9123456789\n")
+    )
+    found = query_calls(store, HistoryFilter(text="ASHA"))
+    assert sorted(r.to_number for r in found) == ["9000000001", "9876543210"]
+    assert count_calls(store, HistoryFilter(text="ASHA")) == 2
+    assert [r.to_number for r in query_calls(store, HistoryFilter(text="ravi"))] == ["9123456789"]
+    assert count_calls(store, HistoryFilter(text="nobody")) == 0
+
+
+def test_old_read_only_history_has_no_contacts_and_does_not_fail(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    raw = sqlite3.connect(path)
+    raw.execute("CREATE TABLE other (x)")
+    raw.close()
+    store = HistoryStore(path, read_only=True)
+    try:
+        assert not contacts.available(store)
+        assert contacts.numbers_for_name(store, "asha") == []
+        assert contacts.lookup_many(store, ["9876543210"]) == {"9876543210": None}
+    finally:
+        store.close()
+
+
+def test_name_cache_wants_what_it_does_not_know_and_drops_stale_answers() -> None:
+    from dialdeck.core.contact_names import ContactNames
+    from dialdeck.core.numbers import parse_dial_number
+
+    names = ContactNames(capacity=2)
+    asha = contacts.Contact(1, "Asha Rao", "Acme", "", False, ("9876543210",))
+    number = parse_dial_number("9876543210")
+    assert names.describe(number) == "+91 98765 43210"
+    assert names.take_wanted() == ["9876543210"] and names.take_wanted() == []
+    assert names.store({"9876543210": asha, "9123456789": None}, names.generation)
+    assert names.describe(number) == "Asha Rao (Acme) · +91 98765 43210"
+    assert names.describe_text("098765 43210") == "Asha Rao (Acme) · +91 98765 43210"
+    assert names.describe_text("agent.017") == "agent.017"
+    assert names.name_only("+919876543210") == "Asha Rao (Acme)"
+    assert names.label("9123456789") == "" and names.take_wanted() == []
+    generation = names.generation
+    names.clear()
+    assert not names.store({"9876543210": asha}, generation)  # fetched before the import
+    assert names.take_wanted() == ["9123456789", "9876543210"]  # shown before: fetched again
+    names.store({"1": None, "2": None, "3": None}, names.generation)
+    assert len(names) == 2  # the least recently used went

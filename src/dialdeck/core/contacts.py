@@ -231,6 +231,8 @@ def lookup(store: HistoryStore, national: str) -> Contact | None:
 def lookup_many(store: HistoryStore, nationals: Iterable[str]) -> dict[str, Contact | None]:
     """Each number's contact (or None), for a page of history in a few queries."""
     wanted = sorted(set(nationals))
+    if not available(store):
+        return dict.fromkeys(wanted)
     best: dict[str, int] = {}
     for start in range(0, len(wanted), LOOKUP_BATCH):
         chunk = wanted[start : start + LOOKUP_BATCH]
@@ -283,14 +285,22 @@ def search(store: HistoryStore, text: str, limit: int = SEARCH_LIMIT) -> list[Co
     return _contacts(store, rows)
 
 
+def available(store: HistoryStore) -> bool:
+    """The contacts tables exist (not in a history opened read-only from before schema 7)."""
+    row = store.db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'contact_numbers'"
+    ).fetchone()
+    return row is not None
+
+
 def numbers_for_name(store: HistoryStore, text: str, limit: int = 1000) -> list[str]:
     """National numbers of the contacts whose name contains ``text`` (for history search)."""
     key = name_key(text)
-    if not key:
+    if not key or not available(store):
         return []
     rows = store.db.execute(
-        "SELECT DISTINCT n.national FROM contacts c JOIN contact_numbers n ON n.contact_id = c.id"
-        " WHERE c.name_key LIKE ? ESCAPE '\\' AND n.national IS NOT NULL LIMIT ?",
+        "SELECT DISTINCT n.national FROM contacts k JOIN contact_numbers n ON n.contact_id = k.id"
+        " WHERE k.name_key LIKE ? ESCAPE '\\' AND n.national IS NOT NULL LIMIT ?",
         (f"%{_like(key)}%", limit),
     ).fetchall()
     return [row[0] for row in rows]
