@@ -400,6 +400,31 @@ def test_name_cache_wants_what_it_does_not_know_and_drops_stale_answers() -> Non
     generation = names.generation
     names.clear()
     assert not names.store({"9876543210": asha}, generation)  # fetched before the import
-    assert names.take_wanted() == ["9123456789", "9876543210"]  # shown before: fetched again
+    assert names.label("9876543210") == "" and names.take_wanted() == ["9876543210"]
     names.store({"1": None, "2": None, "3": None}, names.generation)
     assert len(names) == 2  # the least recently used went
+
+
+def test_favourites_come_from_the_file(tmp_path: Path, store: HistoryStore) -> None:
+    contacts.import_file(
+        store,
+        write(
+            tmp_path,
+            "g.csv",
+            "Name,Phone,Group Membership\nAsha,9876543210,* starred ::: * myContacts\n"
+            "Ravi,9123456789,* myContacts\nMeera,9000000001,\n",
+        ),
+    )
+    contacts.import_file(
+        store,
+        write(
+            tmp_path,
+            "c.vcf",
+            "BEGIN:VCARD\nFN:Kiran\nTEL:9000000002\nCATEGORIES:Work,Colleagues\nEND:VCARD\n"
+            "BEGIN:VCARD\nFN:Ravi\nTEL:9123456789\nCATEGORIES:favorites\nEND:VCARD\n",
+        ),
+    )
+    assert [c.name for c in contacts.favourites(store)] == ["Asha", "Kiran", "Ravi"]
+    again = contacts.import_file(store, tmp_path / "g.csv")  # Ravi is not starred there: stays
+    assert again.contacts_unchanged == 3
+    assert [c.name for c in contacts.favourites(store)] == ["Asha", "Kiran", "Ravi"]

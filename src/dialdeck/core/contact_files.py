@@ -28,6 +28,7 @@ class ContactEntry:
     notes: str = ""
     numbers: list[tuple[str, str]] = field(default_factory=list)  # (number as written, label)
     where: str = ""  # "line 12" / "vCard 3": for the report
+    favourite: bool = False  # a colleague: offered when adding a participant
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,9 @@ _NAME = ("name", "fullname", "displayname", "contact", "contactname", "fn")
 _FIRST = ("firstname", "givenname", "first", "given")
 _MIDDLE = ("middlename", "additionalname", "middle")
 _LAST = ("lastname", "familyname", "surname", "last", "family")
+_FAVOURITE = ("favourite", "favorite", "starred", "star", "colleague", "groupmembership", "groups",
+              "group", "categories", "category")  # fmt: skip
+_YES = re.compile(r"^(1|y|yes|true|x|\*|✓)$|starred|favou?rites?|colleagues?", re.IGNORECASE)
 _MULTI = re.compile(r":::|[,;\n]|\s+or\s+|\s+/\s+", re.IGNORECASE)
 
 
@@ -108,6 +112,7 @@ class _Columns:
     last: int | None = None
     company: int | None = None
     notes: int | None = None
+    favourite: int | None = None
     numbers: list[tuple[int, str]] = field(default_factory=list)  # (column, label)
 
 
@@ -130,6 +135,8 @@ def _columns(header: list[str]) -> _Columns:
                 cols.company = index
         elif key in _NOTES and cols.notes is None:
             cols.notes = index
+        elif key in _FAVOURITE and cols.favourite is None:
+            cols.favourite = index
         elif any(word in key for word in _NUMBER_WORDS) and not any(
             key.endswith(word) for word in _NOT_NUMBER
         ):
@@ -183,6 +190,7 @@ def read_csv(text: str) -> ReadResult:
             part for part in (cell(cols.first), cell(cols.middle), cell(cols.last)) if part
         )
         entry = ContactEntry(name, cell(cols.company), cell(cols.notes), where=where)
+        entry.favourite = bool(_YES.search(cell(cols.favourite)))
         for index, label in cols.numbers:
             for piece in _MULTI.split(cell(index)):
                 if piece.strip():
@@ -289,6 +297,8 @@ def read_vcard(text: str) -> ReadResult:
             card.company = " – ".join(p.strip() for p in _split(value, ";") if p.strip())
         elif name == "NOTE":
             card.notes = _unescape(value).strip()
+        elif name in ("CATEGORIES", "X-FAVORITE", "X-FAVOURITE", "X-STARRED"):
+            card.favourite = card.favourite or bool(_YES.search(_unescape(value).strip()))
     if card is not None:
         result.problems.append(Problem(card.where, "the file ends inside this vCard (no END)"))
     if count == 0:

@@ -9,6 +9,7 @@ the cache (:meth:`clear`): an answer fetched before it is dropped, never stored 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 
 from dialdeck.core.contacts import Contact
 from dialdeck.core.numbers import DialNumber, check_dial_number
@@ -22,6 +23,7 @@ class ContactNames:
         self.generation = 0
         self._known: OrderedDict[str, Contact | None] = OrderedDict()
         self._wanted: set[str] = set()
+        self.on_wanted: Callable[[], None] | None = None  # a number was asked for, not known
 
     def __len__(self) -> int:
         return len(self._known)
@@ -31,8 +33,10 @@ class ContactNames:
         if national in self._known:
             self._known.move_to_end(national)
             return self._known[national]
-        if national:
+        if national and national not in self._wanted:
             self._wanted.add(national)
+            if self.on_wanted is not None:
+                self.on_wanted()
         return _NO_CONTACT
 
     def label(self, national: str) -> str:
@@ -73,5 +77,4 @@ class ContactNames:
 
     def clear(self) -> None:
         self.generation += 1
-        self._wanted.update(self._known)  # what was on screen is fetched again
         self._known.clear()

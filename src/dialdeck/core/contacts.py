@@ -143,9 +143,9 @@ def _import_one(store: HistoryStore, entry: ContactEntry, report: ImportReport, 
     existing = _same_contact(store, key, numbers)
     if existing is None:
         cursor = db.execute(
-            "INSERT INTO contacts (name, name_key, company, notes, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (name, key, entry.company.strip(), entry.notes.strip(), now),
+            "INSERT INTO contacts (name, name_key, company, notes, favourite, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (name, key, entry.company.strip(), entry.notes.strip(), int(entry.favourite), now),
         )
         contact_id, known = int(cursor.lastrowid or 0), set[str]()
         report.contacts_added += 1
@@ -160,15 +160,19 @@ def _import_one(store: HistoryStore, entry: ContactEntry, report: ImportReport, 
     report.numbers_not_indian += sum(1 for n in new if n.national is None)
     if existing is None:
         return
-    company, notes = db.execute(
-        "SELECT company, notes FROM contacts WHERE id = ?", (contact_id,)
-    ).fetchone()
-    company_now, notes_now = entry.company.strip() or company, entry.notes.strip() or notes
-    changed = (company_now, notes_now) != (company, notes)
+    before = tuple(
+        db.execute(
+            "SELECT company, notes, favourite FROM contacts WHERE id = ?", (contact_id,)
+        ).fetchone()
+    )
+    # What the file says is added; nothing is taken away (a file never un-stars a colleague).
+    after = (entry.company.strip() or before[0], entry.notes.strip() or before[1],
+             int(entry.favourite or before[2]))  # fmt: skip
+    changed = after != before
     if changed:
         db.execute(
-            "UPDATE contacts SET company = ?, notes = ? WHERE id = ?",
-            (company_now, notes_now, contact_id),
+            "UPDATE contacts SET company = ?, notes = ?, favourite = ? WHERE id = ?",
+            (*after, contact_id),
         )
     if new or changed:
         report.contacts_updated += 1

@@ -8,15 +8,25 @@ import sqlite3
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from dialdeck.core.history import HistoryFilter, HistoryRow, count_calls, export_csv, query_calls
+from dialdeck.core.history import (
+    HistoryFilter,
+    HistoryRow,
+    SortKey,
+    count_calls,
+    export_csv,
+    query_calls,
+)
 from dialdeck.core.store import AsyncHistory, HistoryStore
 from dialdeck.ui.history_view import HistoryView
 from dialdeck.ui.paged_model import Spawn
+
+if TYPE_CHECKING:
+    from dialdeck.core.contact_names import ContactNames
 
 log = logging.getLogger("dialdeck.history.ui")
 
@@ -45,6 +55,23 @@ class HistoryController(QObject):
     def ask_save_path(self, title: str, suggested: str, filters: str) -> str:
         """A hook tests replace (no native dialog in tests)."""
         return QFileDialog.getSaveFileName(self.parent_widget, title, suggested, filters)[0]
+
+    def use_names(self, names: ContactNames) -> None:
+        """The Number column shows "Name · number" for contacts (names read from the cache)."""
+        model = self.history_view.model
+        model.columns = [
+            replace(c, text=lambda r: names.describe_text(r.to_number))
+            if c.sort_key is SortKey.NUMBER
+            else c
+            for c in model.columns
+        ]
+        self.history_view.search_edit.setPlaceholderText(self.tr("Search names, numbers and notes"))
+
+    def names_changed(self) -> None:
+        model = self.history_view.model
+        if model.rowCount():
+            last = model.index(model.rowCount() - 1, model.columnCount() - 1)
+            model.dataChanged.emit(model.index(0, 0), last)
 
     def start(self) -> None:
         self.history_view.model.set_source(self._load_calls, self._count_calls)

@@ -23,6 +23,8 @@ from dialdeck.ui.participant_dialog import AddParticipantDialog
 
 if TYPE_CHECKING:
     from dialdeck.core.calls import TrackedCall
+    from dialdeck.core.contact_names import ContactNames
+    from dialdeck.core.contacts import Contact
     from dialdeck.core.recent_attempts import Attempt
     from dialdeck.core.settings import Settings
     from dialdeck.ui.quick_dial import QuickDial
@@ -49,6 +51,8 @@ class ShellController(QObject):
         self.problem_boxes: list[QMessageBox] = []
         self._told_about_tray = False
         self._headlines: dict[str, str] = {}
+        self.names: ContactNames | None = None  # set by the conductor: names for numbers
+        self.favourites: list[Contact] = []  # colleagues, offered when adding a participant
         window.close_requested.connect(self.close_window)
         window.quick_dial_requested.connect(lambda: self.open_quick_dial(""))
         window.call_panel.add_participant_requested.connect(self.ask_participant)
@@ -62,6 +66,8 @@ class ShellController(QObject):
         tray = TrayController(self.window, self)
         tray.notifications = notifications
         tray.recent = list(recent)
+        if self.names is not None:
+            tray.name_for = self.names.label
         tray.quick_dial_requested.connect(self.open_quick_dial)
         tray.dial_requested.connect(self._dial_with_window_options)
         tray.toggle_window_requested.connect(self.toggle_window)
@@ -173,12 +179,11 @@ class ShellController(QObject):
         self._headlines[call.call_id] = headline
         if call.info is None or call.reconnecting:
             return
+        who = self.names.describe_text(call.number) if self.names else call.number
         if describe.worth_notifying(call):
-            self.notify(call.number, headline)
+            self.notify(who, headline)
         if any(isinstance(event, ParticipantFailed) for event in call.events):
-            self.notify(
-                call.number, self.tr("Your colleague could not be reached. The call goes on.")
-            )
+            self.notify(who, self.tr("Your colleague could not be reached. The call goes on."))
 
     def open_quick_dial(self, number: str = "") -> None:
         if self.quick_dial is None:
@@ -298,7 +303,10 @@ class ShellController(QObject):
         box.open()
 
     def ask_participant(self, call_id: str) -> None:
-        dialog = AddParticipantDialog(self.window)
+        colleagues = [(c.label, national) for c in self.favourites for national in c.numbers]
+        dialog = AddParticipantDialog(
+            self.window, colleagues, self.names.describe if self.names else None
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(
             lambda: (
@@ -310,9 +318,11 @@ class ShellController(QObject):
         self.participant_dialog = dialog
         dialog.open()
 
-    def tell_problem(self, title: str, text: str) -> None:
+    def tell_problem(
+        self, title: str, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Warning
+    ) -> None:
         """A problem the agent must know about but that does not stop work: a non-modal box."""
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self.window)
+        box = QMessageBox(icon, title, text, parent=self.window)
         box.setObjectName("problemBox")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
