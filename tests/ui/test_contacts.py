@@ -53,7 +53,9 @@ def test_import_then_names_in_dialer_call_panel_notifications_history_and_record
     app.qtbot.waitUntil(lambda: window.dialer.preview.text() == f"Will call {ASHA}")
 
     seen: list[tuple[str, str]] = []
-    app.controller.shell.notify = lambda title, text: seen.append((title, text))  # type: ignore[method-assign]
+    tray = app.controller.shell.tray
+    assert tray is not None
+    tray.notify = lambda title, text: seen.append((title, text))  # type: ignore[method-assign]
     app.qtbot.keyClick(window.dialer.number_edit, Qt.Key.Key_Return)
     app.wait_state("Connected")
     assert window.call_panel.number_label.text() == ASHA

@@ -185,6 +185,7 @@ class AppController(QObject):
         window.tabs.addTab(recordings.library_view, self.tr("Recordings"))
         history.notify.connect(lambda text: status.showMessage(text, 10_000))
         history.play_requested.connect(recordings.play_recording)
+        history.call_back_requested.connect(self.shell.call_back)
         recordings.notify.connect(lambda text: status.showMessage(text, 10_000))
         recordings.shown.connect(lambda: window.tabs.setCurrentWidget(recordings.library_view))
         recordings.history_changed.connect(history.changed)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox
 
+from dialdeck.core.api.models import CallStatus
 from dialdeck.core.dial_options import DialOptions
 from dialdeck.core.numbers import DialNumber, InvalidNumber, check_dial_number, parse_dial_number
 from dialdeck.session import BadAccountAddress, SandboxUnavailable, Session, SessionError
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from dialdeck.ui.tray import TrayController
 
 log = logging.getLogger("dialdeck.shell")
+
+MISSED = (CallStatus.NO_ANSWER, CallStatus.BUSY)  # worth a call back
 
 
 class ShellController(QObject):
@@ -51,6 +54,7 @@ class ShellController(QObject):
         self.problem_boxes: list[QMessageBox] = []
         self._told_about_tray = False
         self._headlines: dict[str, str] = {}
+        self._call_back = ""  # the number the last notification offers to call back
         self.names: ContactNames | None = None  # set by the conductor: names for numbers
         self.favourites: list[Contact] = []  # colleagues, offered when adding a participant
         window.close_requested.connect(self.close_window)
@@ -73,6 +77,7 @@ class ShellController(QObject):
         tray.toggle_window_requested.connect(self.toggle_window)
         tray.notifications_toggled.connect(self.notifications_toggled)
         tray.quit_requested.connect(self.window.quit_requested)  # one path: asks during a call
+        tray.icon.messageClicked.connect(self.notification_clicked)
         self.tray = tray
         self.quick_dial = QuickDial()
         self.quick_dial.dial_requested.connect(
@@ -165,9 +170,29 @@ class ShellController(QObject):
         if state != self.tray.state:
             self.tray.set_state(state)
 
-    def notify(self, title: str, text: str) -> None:
+    def notify(self, title: str, text: str, *, call_back: str = "") -> None:
+        """A tray notification; with ``call_back``, clicking it offers that number in Quick dial
+        (one more Enter dials: the same single confirmation as a link)."""
+        self._call_back = call_back
         if self.tray is not None:
             self.tray.notify(title, text)
+
+    def notification_clicked(self) -> None:
+        number, self._call_back = self._call_back, ""
+        if number:
+            self.open_quick_dial(number)
+
+    def call_back(self, number_text: str) -> None:
+        """ "Call back" on a History row: the same entry point (and rules) as every dial."""
+        try:
+            number = parse_dial_number(number_text)
+        except InvalidNumber as exc:
+            self.window.tabs.setCurrentIndex(0)
+            self.window.dialer.set_number(number_text)
+            self.window.dialer.show_problem(str(exc))
+            return
+        self.window.tabs.setCurrentIndex(0)
+        self.dial_requested.emit(number, self._options(), False)
 
     def notify_call(self, call: TrackedCall) -> None:
         """Tray notifications for the moments an agent cares about (never twice for one state)."""
@@ -181,7 +206,10 @@ class ShellController(QObject):
             return
         who = self.names.describe_text(call.number) if self.names else call.number
         if describe.worth_notifying(call):
-            self.notify(who, headline)
+            missed = call.info.is_over and call.info.call_status in MISSED
+            if missed:  # clicking the notification puts the number in Quick dial
+                headline += " " + self.tr("Click to call back.")
+            self.notify(who, headline, call_back=call.number if missed else "")
         if any(isinstance(event, ParticipantFailed) for event in call.events):
             self.notify(who, self.tr("Your colleague could not be reached. The call goes on."))
 
