@@ -22,6 +22,7 @@ from dialdeck.core.secrets import KeyStore
 from dialdeck.core.settings import Settings, read_settings
 from dialdeck.core.startup import open_storage
 from dialdeck.core.store import AsyncHistory
+from dialdeck.platform.hotkey import GlobalHotkey
 from dialdeck.session import (
     BadAccountAddress,
     Session,
@@ -68,6 +69,8 @@ class AppController(QObject):
             parent=self,
         )
         self.shell = ShellController(window, self)
+        self.hotkey = GlobalHotkey(self)
+        self.hotkey_text = ""
         self.contacts = ContactsController(self.history, self.tasks, window)
         self.history_tab: HistoryController | None = None
         self.recordings: RecordingsController | None = None
@@ -108,6 +111,7 @@ class AppController(QObject):
         )
         self.settings_ui.status.connect(status.showMessage)
         self._connect_contacts()
+        self.hotkey.activated.connect(shell.selected_number)
 
     def _connect_contacts(self) -> None:
         """Names for numbers everywhere a number is shown, read from one cache."""
@@ -205,6 +209,15 @@ class AppController(QObject):
 
     def _use_settings(self) -> None:
         self.shell.use_settings(self.settings)
+        if self.settings.global_hotkey != self.hotkey_text and not self.hotkey.headless():
+            self.hotkey_text = self.settings.global_hotkey
+            if problem := self.hotkey.register(self.hotkey_text):
+                self.window.statusBar().showMessage(
+                    self.tr("Hotkey {key} not set: {why}").format(
+                        key=self.hotkey_text, why=problem
+                    ),
+                    15_000,
+                )
         if self.recordings is not None:
             gb = self.settings.retention_gb
             self.recordings.retention = RetentionPolicy(
@@ -321,6 +334,7 @@ class AppController(QObject):
             if self.recordings is not None:
                 self.recordings.stop()
             self.contacts.stop()
+            self.hotkey.unregister()
             # A call being placed may finish (bounded): cancelling mid-request would turn a
             # placed call into an unknown one. Everything else is cancelled.
             if dialling := self.tasks.named("dial"):

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QClipboard, QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
 from dialdeck.core.api.models import CallStatus
@@ -181,6 +182,19 @@ class ShellController(QObject):
         number, self._call_back = self._call_back, ""
         if number:
             self.open_quick_dial(number)
+
+    def selected_number(self) -> None:
+        """The global hotkey: the number selected in any application (X11's PRIMARY selection,
+        elsewhere the clipboard), dialled or offered in Quick dial exactly as a link would be."""
+        clipboard = QGuiApplication.clipboard()
+        selection = clipboard.supportsSelection()
+        mode = QClipboard.Mode.Selection if selection else QClipboard.Mode.Clipboard
+        text = clipboard.text(mode)[:64].strip()
+        number = check_dial_number(text) if text else None
+        if isinstance(number, DialNumber) and self.dial_links_at_once:
+            self.dial_requested.emit(number, self._options(), False)
+        else:
+            self.open_quick_dial(text)
 
     def call_back(self, number_text: str) -> None:
         """ "Call back" on a History row: the same entry point (and rules) as every dial."""
