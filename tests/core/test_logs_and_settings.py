@@ -191,3 +191,13 @@ def test_log_writes_happen_off_the_calling_thread(
     assert writers
     assert threading.current_thread().name not in writers
     assert "hello" in (tmp_path / "d.log").read_text()
+
+
+def test_global_hotkey_setting_round_trips_and_defaults() -> None:
+    assert Settings().global_hotkey == "Ctrl+Alt+D"
+    assert Settings.from_json({"global_hotkey": "Meta+F9"}).global_hotkey == "Meta+F9"
+    assert Settings.from_json({"global_hotkey": ""}).global_hotkey == ""  # switched off
+    assert Settings.from_json({"global_hotkey": 7}).global_hotkey == "Ctrl+Alt+D"
+    assert Settings.from_json(Settings(global_hotkey="Ctrl+Shift+K").to_json()).global_hotkey == (
+        "Ctrl+Shift+K"
+    )

@@ -1,4 +1,4 @@
-"""Searching call history by substring: numbers, notes and dispositions.
+"""Searching call history by substring: numbers, notes, dispositions and contact names.
 
 A search means what it always meant, ``LIKE '%text%'`` on those columns (numbers by their digits).
 With the trigram index (:mod:`dialdeck.core.schema`) SQLite reads only the calls that contain the
@@ -10,17 +10,23 @@ wildcards fall back to LIKE alone.
 For a page, a very common word is better served the old way: walking the sort order's index, the
 first 200 matches come after a few thousand rows, while the index would hand over every match to
 be sorted. :data:`DENSE` matches (counted with a limit, so cheaply) decide which way.
+
+A search that is not a number also finds the calls to the numbers of contacts whose name contains
+it (:func:`core.contacts.numbers_for_name`, at most :data:`NAME_NUMBERS` numbers), read through the
+``calls_to_number`` index.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dialdeck.core import contacts
 from dialdeck.core.schema import FTS_TABLE
 from dialdeck.core.store import HistoryStore
 
 DENSE = 2_000
 TRIGRAM = 3
+NAME_NUMBERS = 500
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,7 @@ class TextSearch:
     like: str  # the meaning of the search, as a WHERE clause on calls c
     like_params: tuple[object, ...]
     match: str | None  # candidates as an FTS5 query, when the index can serve the search
+    name: str | None = None  # also calls to the contacts whose name contains this
 
 
 def parse(text: str) -> TextSearch | None:
@@ -45,10 +52,11 @@ def parse(text: str) -> TextSearch | None:
         pieces = [("notes disposition", text)]
         like = "(c.notes LIKE ? OR c.disposition LIKE ?)"
         params = (f"%{text}%", f"%{text}%")
+    name = None if digits and pieces[0][0] == "to_number" else text
     if not all(_indexable(piece) for _, piece in pieces):
-        return TextSearch(like, params, None)
+        return TextSearch(like, params, None, name)
     match = " OR ".join(f"{{{columns}}} : {_phrase(piece)}" for columns, piece in pieces)
-    return TextSearch(like, params, match)
+    return TextSearch(like, params, match, name)
 
 
 def _indexable(piece: str) -> bool:
@@ -61,6 +69,16 @@ def _phrase(piece: str) -> str:
 
 def clause(store: HistoryStore, search: TextSearch, *, for_page: bool) -> tuple[str, list[object]]:
     """The WHERE clause (on calls c) for ``search``, the fastest exact way this store allows."""
+    sql, params = _text_clause(store, search, for_page=for_page)
+    numbers = contacts.numbers_for_name(store, search.name, NAME_NUMBERS) if search.name else []
+    if not numbers:
+        return sql, params
+    return f"({sql} OR c.to_number IN ({','.join('?' * len(numbers))}))", [*params, *numbers]
+
+
+def _text_clause(
+    store: HistoryStore, search: TextSearch, *, for_page: bool
+) -> tuple[str, list[object]]:
     if search.match is None or not store.has_search_index:
         return search.like, list(search.like_params)
     if for_page and _dense(store, search.match):

@@ -115,6 +115,31 @@ MIGRATIONS: list[Migration] = [
     """,
     # v6: substring search of numbers, notes and dispositions through a trigram index.
     lambda db: add_search_index(db),
+    # v7: contacts (core.contacts). A number is looked up by its national form; a number that is
+    # not a valid Indian number keeps national NULL and is stored only as written (raw).
+    # name_key is the case-folded name: prefix searches read its index.
+    """
+    CREATE TABLE contacts (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        name_key   TEXT NOT NULL,
+        company    TEXT NOT NULL DEFAULT '',
+        notes      TEXT NOT NULL DEFAULT '',
+        favourite  INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX contacts_name_key ON contacts(name_key);
+    CREATE INDEX contacts_favourite ON contacts(name_key) WHERE favourite = 1;
+    CREATE TABLE contact_numbers (
+        id         INTEGER PRIMARY KEY,
+        contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+        national   TEXT,
+        raw        TEXT NOT NULL,
+        label      TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX contact_numbers_national ON contact_numbers(national);
+    CREATE INDEX contact_numbers_contact ON contact_numbers(contact_id);
+    """,
 ]
 
 FTS_TABLE = "calls_fts"

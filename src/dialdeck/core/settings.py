@@ -58,6 +58,7 @@ class Settings:
     dial_links_at_once: bool = False  # tel: links dial without a confirming Enter
     notifications: bool = True
     recent_numbers: list[str] = field(default_factory=list)  # national digits, newest first
+    global_hotkey: str = "Ctrl+Alt+D"  # the selected number, from any application ("" = none)
 
     def remember_number(self, national: str) -> None:
         self.recent_numbers = [national, *(n for n in self.recent_numbers if n != national)][
@@ -105,6 +106,8 @@ class Settings:
             settings.retention_gb = float(gb)
         if isinstance(data.get("caller_id"), str):
             settings.caller_id = data["caller_id"]
+        if isinstance(data.get("global_hotkey"), str):
+            settings.global_hotkey = data["global_hotkey"][:40]
         recent = data.get("recent_numbers")
         if isinstance(recent, list):
             settings.recent_numbers = [n for n in recent if isinstance(n, str)][:MAX_RECENT]

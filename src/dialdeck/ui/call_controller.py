@@ -71,6 +71,9 @@ class CallController(QObject):
         self._unsaved: dict[str, CallInfo] = {}  # states whose save failed, newest per call
         self._recordings_queued: set[str] = set()
         self._unknown_serial = 0
+        self.name_for: Callable[[str], str] = lambda _number: (
+            ""
+        )  # the contact's name for a shown number (conductor)
 
     @property
     def hooks(self) -> TrackerHooks:
@@ -335,7 +338,10 @@ class CallController(QObject):
             and call.call_id not in self._recordings_queued
         ):
             self._recordings_queued.add(call.call_id)
-            title = self.tr("Call with {number}").format(number=call.number)
+            name = self.name_for(call.number)
+            title = self.tr("Call with {number}").format(
+                number=f"{name} ({call.number})" if name else call.number
+            )
             self.recording_ready.emit(call.uuid, info.recording_url, title)
 
     async def _store(self, fn: Callable[..., T], *args: object) -> T | None:

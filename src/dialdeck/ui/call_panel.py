@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -68,6 +69,8 @@ class CallPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # "Asha Rao (Acme) · +91 98765 43210": set by the conductor once contacts are loaded.
+        self.describe_number: Callable[[str], str] = lambda number: number
         self.setObjectName("callPanel")
         self._calls: dict[str, TrackedCall] = {}
         self._focus: str | None = None
@@ -208,6 +211,13 @@ class CallPanel(QWidget):
         if not self._ticker.isActive():
             self._ticker.start()
 
+    def refresh_names(self) -> None:
+        """Names changed: the calls list and the call in view show them again."""
+        for call in self._calls.values():
+            self._update_list_item(call)
+        if (focused := self.focused) is not None:
+            self.number_label.setText(self.describe_number(focused.number))
+
     def show_notice_for(self, call_id: str, text: str, error: bool) -> None:
         """A notice about one call: shown only while that call is the one in view."""
         if call_id == self._focus:
@@ -248,7 +258,7 @@ class CallPanel(QWidget):
         for row in range(self.calls_list.count()):
             item = self.calls_list.item(row)
             if item.data(Qt.ItemDataRole.UserRole) == call.call_id:
-                item.setText(f"{call.number} · {describe.call_state(call)}")
+                item.setText(f"{self.describe_number(call.number)} · {describe.call_state(call)}")
 
     def _show(self, call: TrackedCall) -> None:
         headline = describe.call_state(call)
@@ -256,7 +266,7 @@ class CallPanel(QWidget):
             headline = self.tr("Reconnecting to CloudDialer…") + " " + headline
         self.state_label.setText(headline)
         self.state_label.setProperty("reconnecting", call.reconnecting)
-        self.number_label.setText(call.number)
+        self.number_label.setText(self.describe_number(call.number))
         legs = call.info.legs if call.info else ()
         if self.legs_table.rowCount() != len(legs):
             self.legs_table.setRowCount(len(legs))

@@ -13,6 +13,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMessageBox
 
 from dialdeck.core.calls import TrackedCall
 from dialdeck.core.paths import AppPaths
@@ -21,6 +22,7 @@ from dialdeck.core.secrets import KeyStore
 from dialdeck.core.settings import Settings, read_settings
 from dialdeck.core.startup import open_storage
 from dialdeck.core.store import AsyncHistory
+from dialdeck.platform.hotkey import GlobalHotkey
 from dialdeck.session import (
     BadAccountAddress,
     Session,
@@ -29,6 +31,7 @@ from dialdeck.session import (
 )
 from dialdeck.ui.app_options import AppOptions
 from dialdeck.ui.call_controller import CallController, DialResult
+from dialdeck.ui.contacts_controller import ContactsController
 from dialdeck.ui.main_window import MainWindow
 from dialdeck.ui.settings_controller import SettingsController
 from dialdeck.ui.shell_controller import ShellController
@@ -66,6 +69,9 @@ class AppController(QObject):
             parent=self,
         )
         self.shell = ShellController(window, self)
+        self.hotkey = GlobalHotkey(self)
+        self.hotkey_text = ""
+        self.contacts = ContactsController(self.history, self.tasks, window)
         self.history_tab: HistoryController | None = None
         self.recordings: RecordingsController | None = None
         self.is_ready = False
@@ -104,6 +110,24 @@ class AppController(QObject):
             lambda s, key: self.tasks.spawn(self.apply_settings(s, key), "apply settings")
         )
         self.settings_ui.status.connect(status.showMessage)
+        self._connect_contacts()
+        self.hotkey.activated.connect(shell.selected_number)
+
+    def _connect_contacts(self) -> None:
+        """Names for numbers everywhere a number is shown, read from one cache."""
+        window, contacts, names = self.window, self.contacts, self.contacts.names
+        window.dialer.describe_number = names.describe
+        window.call_panel.describe_number = names.describe_text
+        self.calls.name_for = names.name_only
+        self.shell.names = names
+        window.import_contacts_requested.connect(contacts.import_contacts)
+        contacts.names_changed.connect(window.dialer.refresh_names)
+        contacts.names_changed.connect(window.call_panel.refresh_names)
+        contacts.favourites_changed.connect(lambda found: setattr(self.shell, "favourites", found))
+        contacts.import_failed.connect(self.shell.tell_problem)
+        contacts.imported.connect(
+            lambda title, text: self.shell.tell_problem(title, text, QMessageBox.Icon.Information)
+        )
 
     def dial(
         self, number: DialNumber, options: DialOptions, *, confirmed: bool = False
@@ -125,6 +149,7 @@ class AppController(QObject):
                 ).format(n=storage.interrupted)
             )
         await self.calls.load_unknown_attempts()
+        self.contacts.start()
         history, recordings = self._build_tabs()
         read = await asyncio.to_thread(read_settings, self.paths.settings_file)
         self.settings = read.settings
@@ -165,6 +190,7 @@ class AppController(QObject):
         window.tabs.addTab(recordings.library_view, self.tr("Recordings"))
         history.notify.connect(lambda text: status.showMessage(text, 10_000))
         history.play_requested.connect(recordings.play_recording)
+        history.call_back_requested.connect(self.shell.call_back)
         recordings.notify.connect(lambda text: status.showMessage(text, 10_000))
         recordings.shown.connect(lambda: window.tabs.setCurrentWidget(recordings.library_view))
         recordings.history_changed.connect(history.changed)
@@ -172,6 +198,8 @@ class AppController(QObject):
             lambda t: self.shell.notify(self.tr("Recording saved"), t)
         )
         self.calls.calls_changed.connect(history.changed)
+        history.use_names(self.contacts.names)
+        self.contacts.names_changed.connect(history.names_changed)
         self.calls.calls_changed.connect(recordings.changed)
         self.calls.recording_ready.connect(
             lambda uuid, url, title: self.tasks.spawn(
@@ -182,6 +210,15 @@ class AppController(QObject):
 
     def _use_settings(self) -> None:
         self.shell.use_settings(self.settings)
+        if self.settings.global_hotkey != self.hotkey_text and not self.hotkey.headless():
+            self.hotkey_text = self.settings.global_hotkey
+            if problem := self.hotkey.register(self.hotkey_text):
+                self.window.statusBar().showMessage(
+                    self.tr("Hotkey {key} not set: {why}").format(
+                        key=self.hotkey_text, why=problem
+                    ),
+                    15_000,
+                )
         if self.recordings is not None:
             gb = self.settings.retention_gb
             self.recordings.retention = RetentionPolicy(
@@ -297,6 +334,8 @@ class AppController(QObject):
                 self.history_tab.stop()
             if self.recordings is not None:
                 self.recordings.stop()
+            self.contacts.stop()
+            self.hotkey.unregister()
             # A call being placed may finish (bounded): cancelling mid-request would turn a
             # placed call into an unknown one. Everything else is cancelled.
             if dialling := self.tasks.named("dial"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
@@ -42,6 +44,8 @@ class DialerPanel(QWidget):
         self.setMinimumWidth(320)
         self._busy = False
         self._ready = False  # services not started yet: typing works, dialling waits
+        # "Asha Rao (Acme) · +91 98765 43210": set by the conductor once contacts are loaded.
+        self.describe_number: Callable[[DialNumber], str] = lambda number: number.display
         self._unavailable = ""  # why dialling cannot work at all right now
 
         self.number_edit = QLineEdit()
@@ -319,10 +323,16 @@ class DialerPanel(QWidget):
         else:
             result = check_dial_number(text)
             if isinstance(result, DialNumber):
-                self._show(self.tr("Will call {number}").format(number=result.display), error=False)
+                shown = self.describe_number(result)
+                self._show(self.tr("Will call {number}").format(number=shown), error=False)
             else:
                 self._show(str(result), error=True)
         self._update_dial_button()
+
+    def refresh_names(self) -> None:
+        """Names changed: the preview names the number again (a problem shown stays)."""
+        if self.preview.property("state") == "ok" and self.number_edit.text().strip():
+            self._on_text_changed(self.number_edit.text())
 
     def _show(self, message: str, *, error: bool, hint: bool = False) -> None:
         self.preview.setText(message)

@@ -8,15 +8,26 @@ import sqlite3
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
-from dialdeck.core.history import HistoryFilter, HistoryRow, count_calls, export_csv, query_calls
+from dialdeck.core.history import (
+    HistoryFilter,
+    HistoryRow,
+    SortKey,
+    count_calls,
+    export_csv,
+    query_calls,
+)
 from dialdeck.core.store import AsyncHistory, HistoryStore
 from dialdeck.ui.history_view import HistoryView
 from dialdeck.ui.paged_model import Spawn
+
+if TYPE_CHECKING:
+    from dialdeck.core.contact_names import ContactNames
 
 log = logging.getLogger("dialdeck.history.ui")
 
@@ -24,6 +35,7 @@ log = logging.getLogger("dialdeck.history.ui")
 class HistoryController(QObject):
     notify = Signal(str)  # a short message for the status bar
     play_requested = Signal(int)  # recording id: the Recordings tab plays it
+    call_back_requested = Signal(str)  # the number of a History row, to dial
 
     def __init__(self, history: AsyncHistory, spawn: Spawn, parent: QWidget) -> None:
         super().__init__(parent)
@@ -41,10 +53,66 @@ class HistoryController(QObject):
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(300)
         self._refresh.timeout.connect(view.model.refresh)
+        # "Call back": the row's context menu, or Ctrl+Enter on the selected row.
+        view.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.table.customContextMenuRequested.connect(self._row_menu)
+        self.call_back_action = QAction(self.tr("Call back"), view.table)
+        self.call_back_action.setObjectName("callBackAction")
+        self.call_back_action.setShortcuts(
+            [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")]
+        )
+        self.call_back_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.call_back_action.triggered.connect(self.call_back_selected)
+        view.table.addAction(self.call_back_action)
+        self.row_menu: QMenu | None = None
 
     def ask_save_path(self, title: str, suggested: str, filters: str) -> str:
         """A hook tests replace (no native dialog in tests)."""
         return QFileDialog.getSaveFileName(self.parent_widget, title, suggested, filters)[0]
+
+    def use_names(self, names: ContactNames) -> None:
+        """The Number column shows "Name · number" for contacts (names read from the cache)."""
+        model = self.history_view.model
+        model.columns = [
+            replace(c, text=lambda r: names.describe_text(r.to_number))
+            if c.sort_key is SortKey.NUMBER
+            else c
+            for c in model.columns
+        ]
+        self.history_view.search_edit.setPlaceholderText(self.tr("Search names, numbers and notes"))
+
+    def names_changed(self) -> None:
+        model = self.history_view.model
+        if model.rowCount():
+            last = model.index(model.rowCount() - 1, model.columnCount() - 1)
+            model.dataChanged.emit(model.index(0, 0), last)
+
+    def selected_row(self) -> HistoryRow | None:
+        index = self.history_view.table.currentIndex()
+        return self.history_view.model.row_at(index.row()) if index.isValid() else None
+
+    def call_back_selected(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.call_back_requested.emit(row.to_number)
+
+    def row_menu_at(self, pos: QPoint) -> QMenu | None:
+        """The context menu of the row at ``pos`` (viewport coordinates), that row selected."""
+        table = self.history_view.table
+        index = table.indexAt(pos)
+        if not index.isValid():
+            return None
+        table.setCurrentIndex(index)
+        menu = QMenu(table)
+        menu.setObjectName("historyRowMenu")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction(self.call_back_action)
+        self.row_menu = menu
+        return menu
+
+    def _row_menu(self, pos: QPoint) -> None:
+        if (menu := self.row_menu_at(pos)) is not None:
+            menu.popup(self.history_view.table.viewport().mapToGlobal(pos))
 
     def start(self) -> None:
         self.history_view.model.set_source(self._load_calls, self._count_calls)

@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
     quit_requested = Signal()
     settings_requested = Signal()
     quick_dial_requested = Signal()
+    import_contacts_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -129,6 +130,16 @@ class MainWindow(QMainWindow):
         self.about_action.setObjectName("aboutAction")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
+        self.import_contacts_action = QAction(self.tr("Import contacts…"), self)
+        self.import_contacts_action.setObjectName("importContactsAction")
+        self.import_contacts_action.setToolTip(
+            self.tr("Names for numbers: import a CSV or vCard file from your phone or address book")
+        )
+        self.import_contacts_action.triggered.connect(self.import_contacts_requested)
+        contacts_menu = self.menuBar().addMenu(self.tr("&Contacts"))
+        contacts_menu.setObjectName("contactsMenu")
+        contacts_menu.addAction(self.import_contacts_action)
+        toolbar.insertAction(self.settings_action, self.import_contacts_action)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.setObjectName("helpMenu")
         help_menu.addAction(self.about_action)

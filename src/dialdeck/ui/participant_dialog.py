@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from dialdeck.core.numbers import DialNumber, check_dial_number
 
 
 class AddParticipantDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        favourites: Sequence[tuple[str, str]] = (),  # (name, national number)
+        describe: Callable[[DialNumber], str] | None = None,
+    ) -> None:
         super().__init__(parent)
+        self.describe = describe or (lambda number: number.display)
+        self._colleagues = {national: name for name, national in favourites}
         self.setObjectName("addParticipantDialog")
         self.setWindowTitle(self.tr("Add participant / Transfer"))
         self.number: DialNumber | None = None
@@ -38,6 +57,24 @@ class AddParticipantDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addWidget(self.number_edit)
+        # Colleagues (contacts marked favourite): a click fills the number.
+        self.favourites_list = QListWidget()
+        self.favourites_list.setObjectName("favouritesList")
+        self.favourites_list.setAccessibleName(self.tr("Colleagues"))
+        for name, national in favourites:
+            number = check_dial_number(national)
+            shown = number.display if isinstance(number, DialNumber) else national
+            item = QListWidgetItem(f"{name} · {shown}")
+            item.setData(Qt.ItemDataRole.UserRole, shown)
+            self.favourites_list.addItem(item)
+        self.favourites_list.itemClicked.connect(self._use_favourite)
+        self.favourites_list.itemActivated.connect(self._use_favourite)
+        self.favourites_list.setVisible(bool(favourites))
+        self.favourites_list.setMaximumHeight(140)
+        favourites_label = QLabel(self.tr("Colleagues:"))
+        favourites_label.setVisible(bool(favourites))
+        layout.addWidget(favourites_label)
+        layout.addWidget(self.favourites_list)
         layout.addWidget(self.preview)
         layout.addWidget(self.buttons)
         self._check("")
@@ -47,7 +84,9 @@ class AddParticipantDialog(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         if isinstance(result, DialNumber):
             self.number = result
-            self.preview.setText(self.tr("Will ring {number}").format(number=result.display))
+            colleague = self._colleagues.get(result.national)
+            shown = f"{colleague} · {result.display}" if colleague else self.describe(result)
+            self.preview.setText(self.tr("Will ring {number}").format(number=shown))
             self.preview.setProperty("state", "ok")
         else:
             self.number = None
@@ -56,6 +95,10 @@ class AddParticipantDialog(QDialog):
         self.preview.style().unpolish(self.preview)
         self.preview.style().polish(self.preview)
         ok.setEnabled(self.number is not None)
+
+    def _use_favourite(self, item: QListWidgetItem) -> None:
+        self.number_edit.setText(str(item.data(Qt.ItemDataRole.UserRole)))
+        self.number_edit.setFocus()
 
     def accept(self) -> None:
         if self.number is not None:

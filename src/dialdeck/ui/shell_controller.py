@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QClipboard, QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
+from dialdeck.core.api.models import CallStatus
 from dialdeck.core.dial_options import DialOptions
 from dialdeck.core.numbers import DialNumber, InvalidNumber, check_dial_number, parse_dial_number
 from dialdeck.session import BadAccountAddress, SandboxUnavailable, Session, SessionError
@@ -23,12 +25,16 @@ from dialdeck.ui.participant_dialog import AddParticipantDialog
 
 if TYPE_CHECKING:
     from dialdeck.core.calls import TrackedCall
+    from dialdeck.core.contact_names import ContactNames
+    from dialdeck.core.contacts import Contact
     from dialdeck.core.recent_attempts import Attempt
     from dialdeck.core.settings import Settings
     from dialdeck.ui.quick_dial import QuickDial
     from dialdeck.ui.tray import TrayController
 
 log = logging.getLogger("dialdeck.shell")
+
+MISSED = (CallStatus.NO_ANSWER, CallStatus.BUSY)  # worth a call back
 
 
 class ShellController(QObject):
@@ -49,6 +55,9 @@ class ShellController(QObject):
         self.problem_boxes: list[QMessageBox] = []
         self._told_about_tray = False
         self._headlines: dict[str, str] = {}
+        self._call_back = ""  # the number the last notification offers to call back
+        self.names: ContactNames | None = None  # set by the conductor: names for numbers
+        self.favourites: list[Contact] = []  # colleagues, offered when adding a participant
         window.close_requested.connect(self.close_window)
         window.quick_dial_requested.connect(lambda: self.open_quick_dial(""))
         window.call_panel.add_participant_requested.connect(self.ask_participant)
@@ -62,11 +71,14 @@ class ShellController(QObject):
         tray = TrayController(self.window, self)
         tray.notifications = notifications
         tray.recent = list(recent)
+        if self.names is not None:
+            tray.name_for = self.names.label
         tray.quick_dial_requested.connect(self.open_quick_dial)
         tray.dial_requested.connect(self._dial_with_window_options)
         tray.toggle_window_requested.connect(self.toggle_window)
         tray.notifications_toggled.connect(self.notifications_toggled)
         tray.quit_requested.connect(self.window.quit_requested)  # one path: asks during a call
+        tray.icon.messageClicked.connect(self.notification_clicked)
         self.tray = tray
         self.quick_dial = QuickDial()
         self.quick_dial.dial_requested.connect(
@@ -159,9 +171,42 @@ class ShellController(QObject):
         if state != self.tray.state:
             self.tray.set_state(state)
 
-    def notify(self, title: str, text: str) -> None:
+    def notify(self, title: str, text: str, *, call_back: str = "") -> None:
+        """A tray notification; with ``call_back``, clicking it offers that number in Quick dial
+        (one more Enter dials: the same single confirmation as a link)."""
+        self._call_back = call_back
         if self.tray is not None:
             self.tray.notify(title, text)
+
+    def notification_clicked(self) -> None:
+        number, self._call_back = self._call_back, ""
+        if number:
+            self.open_quick_dial(number)
+
+    def selected_number(self) -> None:
+        """The global hotkey: the number selected in any application (X11's PRIMARY selection,
+        elsewhere the clipboard), dialled or offered in Quick dial exactly as a link would be."""
+        clipboard = QGuiApplication.clipboard()
+        selection = clipboard.supportsSelection()
+        mode = QClipboard.Mode.Selection if selection else QClipboard.Mode.Clipboard
+        text = clipboard.text(mode)[:64].strip()
+        number = check_dial_number(text) if text else None
+        if isinstance(number, DialNumber) and self.dial_links_at_once:
+            self.dial_requested.emit(number, self._options(), False)
+        else:
+            self.open_quick_dial(text)
+
+    def call_back(self, number_text: str) -> None:
+        """ "Call back" on a History row: the same entry point (and rules) as every dial."""
+        try:
+            number = parse_dial_number(number_text)
+        except InvalidNumber as exc:
+            self.window.tabs.setCurrentIndex(0)
+            self.window.dialer.set_number(number_text)
+            self.window.dialer.show_problem(str(exc))
+            return
+        self.window.tabs.setCurrentIndex(0)
+        self.dial_requested.emit(number, self._options(), False)
 
     def notify_call(self, call: TrackedCall) -> None:
         """Tray notifications for the moments an agent cares about (never twice for one state)."""
@@ -173,12 +218,14 @@ class ShellController(QObject):
         self._headlines[call.call_id] = headline
         if call.info is None or call.reconnecting:
             return
+        who = self.names.describe_text(call.number) if self.names else call.number
         if describe.worth_notifying(call):
-            self.notify(call.number, headline)
+            missed = call.info.is_over and call.info.call_status in MISSED
+            if missed:  # clicking the notification puts the number in Quick dial
+                headline += " " + self.tr("Click to call back.")
+            self.notify(who, headline, call_back=call.number if missed else "")
         if any(isinstance(event, ParticipantFailed) for event in call.events):
-            self.notify(
-                call.number, self.tr("Your colleague could not be reached. The call goes on.")
-            )
+            self.notify(who, self.tr("Your colleague could not be reached. The call goes on."))
 
     def open_quick_dial(self, number: str = "") -> None:
         if self.quick_dial is None:
@@ -298,7 +345,10 @@ class ShellController(QObject):
         box.open()
 
     def ask_participant(self, call_id: str) -> None:
-        dialog = AddParticipantDialog(self.window)
+        colleagues = [(c.label, national) for c in self.favourites for national in c.numbers]
+        dialog = AddParticipantDialog(
+            self.window, colleagues, self.names.describe if self.names else None
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(
             lambda: (
@@ -310,9 +360,11 @@ class ShellController(QObject):
         self.participant_dialog = dialog
         dialog.open()
 
-    def tell_problem(self, title: str, text: str) -> None:
+    def tell_problem(
+        self, title: str, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Warning
+    ) -> None:
         """A problem the agent must know about but that does not stop work: a non-modal box."""
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self.window)
+        box = QMessageBox(icon, title, text, parent=self.window)
         box.setObjectName("problemBox")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -7,6 +7,7 @@ says so instead of failing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
 from PySide6.QtCore import QObject, QRect, Signal
@@ -71,6 +72,7 @@ class TrayController(QObject):
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
         self.notifications = True
         self.recent: list[str] = []
+        self.name_for: Callable[[str], str] = lambda _national: ""  # contacts, when loaded
         self.state = TrayState.IDLE
         self.icon = QSystemTrayIcon(state_icon(TrayState.IDLE), self)
         self.menu = QMenu()
@@ -111,7 +113,7 @@ class TrayController(QObject):
         number = self.clipboard_number()
         if number is not None:
             clip = menu.addAction(
-                self.tr("Call {number} (from clipboard)").format(number=number.display)
+                self.tr("Call {number} (from clipboard)").format(number=self._label(number))
             )
             clip.setObjectName("trayCallClipboard")
             clip.triggered.connect(lambda _=False, n=number: self.dial_requested.emit(n))
@@ -120,7 +122,7 @@ class TrayController(QObject):
             recent.setObjectName("trayRecent")
             for national in self.recent[:8]:
                 shown = check_dial_number(national)
-                label = shown.display if isinstance(shown, DialNumber) else national
+                label = self._label(shown) if isinstance(shown, DialNumber) else national
                 action = recent.addAction(label)
                 action.triggered.connect(
                     lambda _=False, n=national: self.quick_dial_requested.emit(n)
@@ -140,6 +142,10 @@ class TrayController(QObject):
         quit_action = menu.addAction(self.tr("Quit Dialdeck"))
         quit_action.setObjectName("trayQuit")
         quit_action.triggered.connect(self.quit_requested)
+
+    def _label(self, number: DialNumber) -> str:
+        name = self.name_for(number.national)
+        return f"{name} · {number.display}" if name else number.display
 
     def _set_notifications(self, enabled: bool) -> None:
         self.notifications = enabled
