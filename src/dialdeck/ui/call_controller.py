@@ -54,6 +54,7 @@ class CallController(QObject):
     call_notice = Signal(str, str, bool)  # call_id, text, is an error
     busy_changed = Signal(bool)  # a call is being placed
     dial_failed = Signal(str)  # why, in words (under the number)
+    dial_refused = Signal(str)  # the platform refused: not placed, why (for the call panel)
     number_kept = Signal(object, str)  # DialNumber not dialled now, and why
     confirmation_needed = Signal(object, object, object)  # DialNumber, DialOptions, Attempt
     dialled = Signal(object, str)  # DialNumber, caller ID: the call was accepted
@@ -137,6 +138,11 @@ class CallController(QObject):
             return
         except ApiError as exc:  # each message already says what to do next
             self.dial_failed.emit(str(exc))
+            self.dial_refused.emit(
+                self.tr("{number} was not called: {reason}").format(
+                    number=number.display, reason=exc
+                )
+            )
             return
         finally:
             self.busy_changed.emit(False)
@@ -225,10 +231,13 @@ class CallController(QObject):
             waiting = sum(1 for r in records if r.sandbox == session.sandbox)
             if waiting:
                 self.status.emit(
-                    self.tr(
-                        "Enter your API key in Settings to follow the call(s) still live "
-                        "from last time ({n})."
-                    ).format(n=waiting),
+                    describe.count(
+                        waiting,
+                        "Enter your API key in Settings to follow the call still live from "
+                        "last time.",
+                        "Enter your API key in Settings to follow the %n calls still live "
+                        "from last time.",
+                    ),
                     0,
                 )
             return

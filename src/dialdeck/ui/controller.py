@@ -29,6 +29,7 @@ from dialdeck.session import (
 )
 from dialdeck.ui.app_options import AppOptions
 from dialdeck.ui.call_controller import CallController, DialResult
+from dialdeck.ui.describe import count
 from dialdeck.ui.main_window import MainWindow
 from dialdeck.ui.settings_controller import SettingsController
 from dialdeck.ui.shell_controller import ShellController
@@ -95,6 +96,8 @@ class AppController(QObject):
         calls.call_updated.connect(self._on_call_updated)
         calls.call_notice.connect(window.call_panel.show_notice_for)
         calls.busy_changed.connect(window.dialer.set_busy)
+        calls.busy_changed.connect(self._on_busy)
+        calls.dial_refused.connect(window.call_panel.set_dial_problem)
         calls.dial_failed.connect(window.dialer.show_problem)
         calls.number_kept.connect(shell.keep_number)
         calls.confirmation_needed.connect(shell.confirm_redial)
@@ -120,9 +123,11 @@ class AppController(QObject):
         notices = storage.notices
         if storage.interrupted:
             self.window.statusBar().showMessage(
-                self.tr(
-                    "{n} call(s) from last time may or may not have been placed: check History."
-                ).format(n=storage.interrupted)
+                count(
+                    storage.interrupted,
+                    "%n call from last time may or may not have been placed: check History.",
+                    "%n calls from last time may or may not have been placed: check History.",
+                )
             )
         await self.calls.load_unknown_attempts()
         history, recordings = self._build_tabs()
@@ -225,6 +230,12 @@ class AppController(QObject):
         self.window.call_panel.update_call(call, focus=focus)
         self.shell.notify_call(call)
         self.shell.update_tray(self.calls.session)
+
+    def _on_busy(self, busy: bool) -> None:
+        """A new call is being placed: the last call's outcome and refusal are old news."""
+        if busy:
+            self.window.statusBar().clearMessage()
+            self.window.call_panel.set_dial_problem("")
 
     def _dialled(self, number: DialNumber, caller_id: str) -> None:
         self.settings.remember_number(number.national)

@@ -48,7 +48,7 @@ class DialerPanel(QWidget):
         self.number_edit.setObjectName("numberEdit")
         self.number_edit.setPlaceholderText(self.tr("Number or tel: link"))
         self.number_edit.setAccessibleName(self.tr("Phone number"))
-        self.number_edit.setClearButtonEnabled(True)
+        # One way to clear, not three: the labelled Clear button beside the field (and Esc).
         big = QFont(self.number_edit.font())
         big.setPointSizeF(big.pointSizeF() * 1.5)
         self.number_edit.setFont(big)
@@ -88,6 +88,8 @@ class DialerPanel(QWidget):
         self.clear_button = QToolButton()
         self.clear_button.setObjectName("clearButton")
         set_icon(self.clear_button, "clear")
+        self.clear_button.setText(self.tr("Clear"))
+        self.clear_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.clear_button.setToolTip(self.tr("Clear the number (Esc)"))
         self.clear_button.setAccessibleName(self.tr("Clear number"))
         self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from dialdeck.core.history import HistoryFilter, HistoryRow, Outcome, SortKey, outcome_label
 from dialdeck.core.library import RecState
-from dialdeck.ui.describe import clock, number
+from dialdeck.ui.describe import clock, count, number
 from dialdeck.ui.notes_editor import NotesEditor
 from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
 from dialdeck.ui.widgets import row_table, search_field, with_empty_state
@@ -235,7 +235,7 @@ class HistoryView(QWidget):
             self.stack.setCurrentWidget(self.empty)
         else:
             self.stack.setCurrentWidget(self.table)
-        self.summary.setText("" if total is None else self.tr("{n} calls").format(n=f"{total:,}"))
+        self.summary.setText("" if total is None else count(total, "%Ln call", "%Ln calls"))
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.model.data(current, ROW_ROLE) if current.isValid() else None

@@ -30,6 +30,8 @@ QLabel[state="hint"] { color: palette(placeholder-text); }
 QLabel[state="info"] { color: palette(window-text); }
 QLabel#callNoticeLabel[state="error"] { color: #e03e3e; font-weight: bold; }
 QLabel#callStateLabel[reconnecting="true"] { color: #c98a12; }
+QLabel#reconnectingLabel { color: #c98a12; font-weight: bold; }
+QLabel#dialProblemLabel { color: #e03e3e; font-weight: bold; }
 QLabel#emptyState { color: palette(placeholder-text); font-size: 14pt; }
 QLabel#modeBadge { border-radius: 9px; padding: 3px 10px; font-weight: bold; }
 QLabel#modeBadge[mode="sandbox"] { background: #f6c343; color: #3b2f00; }

@@ -30,6 +30,7 @@ from dialdeck.core.paths import AppPaths
 from dialdeck.core.retention import RetentionPolicy, plan
 from dialdeck.core.store import AsyncHistory
 from dialdeck.core.waveform import cached_peaks
+from dialdeck.ui.describe import count
 from dialdeck.ui.library_view import LibraryView
 from dialdeck.ui.player import Player
 from dialdeck.ui.tasks import Tasks
@@ -258,7 +259,7 @@ class RecordingsController(QObject):
             )
             imported += 1
         self.library_view.model.reload()
-        message = self.tr("Imported {n} recording(s).").format(n=imported)
+        message = count(imported, "Imported %n recording.", "Imported %n recordings.")
         if problems:
             message += " " + self.tr("Not imported: {list}").format(list="; ".join(problems))
         self.notify.emit(message)
@@ -331,9 +332,12 @@ class RecordingsController(QObject):
         doomed = list(decided.delete)
         if decided.needs_confirmation and self.confirm(
             self.tr("Recordings past your retention limit"),
-            self.tr(
-                "{n} recording(s) past the limit have notes or bookmarks, or are playing. Delete them too?"
-            ).format(n=len(decided.needs_confirmation)),
+            count(
+                len(decided.needs_confirmation),
+                "A recording past the limit has notes or bookmarks, or is playing. Delete it too?",
+                "%n recordings past the limit have notes or bookmarks, or are playing. "
+                "Delete them too?",
+            ),
         ):
             doomed += decided.needs_confirmation
         if doomed:
