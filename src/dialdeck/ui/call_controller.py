@@ -61,6 +61,8 @@ class CallController(QObject):
     recording_ready = Signal(str, str, str)  # call uuid, recording URL, title
     status = Signal(str, int)  # a status-bar message and how long to show it (ms)
     calls_changed = Signal()  # something in the history changed
+    wrap_up_saved = Signal(str, str, str)  # uuid, notes, disposition
+    wrap_up_failed = Signal(str, str)  # uuid, why
 
     def __init__(self, history: AsyncHistory, tasks: Tasks, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -177,6 +179,17 @@ class CallController(QObject):
         since = datetime.now(UTC) - CONFIRM_WINDOW
         for national, placed_at in await self._store(HistoryStore.unknown_since, since) or []:
             self.attempts.record(national, outcome_unknown=True, at=placed_at)
+
+    async def save_wrap_up(self, uuid: str, notes: str, disposition: str) -> None:
+        """An ended call's disposition and notes, into the same history columns as History's."""
+        try:
+            await self.history.run(HistoryStore.set_notes, uuid, notes, disposition)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("wrap-up not saved: %s", exc)
+            self.wrap_up_failed.emit(uuid, str(exc))
+            return
+        self.wrap_up_saved.emit(uuid, notes, disposition)
+        self.calls_changed.emit()
 
     # -- participants and sandbox controls --------------------------------------------------------
 

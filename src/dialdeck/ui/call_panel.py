@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from dialdeck.core.api import LegRole, LegStatus
 from dialdeck.ui import describe
 from dialdeck.ui.icons import set_icon
+from dialdeck.ui.wrap_up import WrapUpBox
 
 if TYPE_CHECKING:
     from dialdeck.core.calls import TrackedCall
@@ -183,6 +184,8 @@ class CallPanel(QWidget):
         details_layout.addWidget(self.notice_label)
         details_layout.addWidget(self.legs_table, 1)
         details_layout.addWidget(self.add_participant_button)
+        self.wrap_up = WrapUpBox(parent=self)
+        details_layout.addWidget(self.wrap_up)
         details_layout.addWidget(self.sandbox_box)
 
         self.stack.addWidget(self.empty_state)
@@ -306,6 +309,7 @@ class CallPanel(QWidget):
                 font = badge.font()
                 font.setBold(True)
                 badge.setFont(font)
+        self.wrap_up.show_for(call)
         self._refresh_times()
         self._refresh_buttons()
 

@@ -98,6 +98,12 @@ class AppController(QObject):
         calls.busy_changed.connect(window.dialer.set_busy)
         calls.busy_changed.connect(self._on_busy)
         calls.dial_refused.connect(window.call_panel.set_dial_problem)
+        wrap_up = window.call_panel.wrap_up.editor
+        wrap_up.save_requested.connect(
+            lambda u, n, d: self.tasks.spawn(calls.save_wrap_up(u, n, d), "save wrap-up")
+        )
+        calls.wrap_up_saved.connect(wrap_up.saved)
+        calls.wrap_up_failed.connect(wrap_up.save_failed)
         calls.dial_failed.connect(window.dialer.show_problem)
         calls.number_kept.connect(shell.keep_number)
         calls.confirmation_needed.connect(shell.confirm_redial)
@@ -186,6 +192,9 @@ class AppController(QObject):
 
     def _use_settings(self) -> None:
         self.shell.use_settings(self.settings)
+        self.window.call_panel.wrap_up.editor.set_dispositions(self.settings.dispositions)
+        if self.history_tab is not None:
+            self.history_tab.history_view.notes.set_dispositions(self.settings.dispositions)
         if self.recordings is not None:
             gb = self.settings.retention_gb
             self.recordings.retention = RetentionPolicy(
@@ -302,6 +311,10 @@ class AppController(QObject):
         """Pollers cancelled, HTTP client closed, sandbox stopped, database closed: in that order."""
         self.window.dialer.set_ready(False)
         try:
+            for uuid, (notes, disposition) in list(
+                self.window.call_panel.wrap_up.editor.pending.items()
+            ):
+                await self.calls.save_wrap_up(uuid, notes, disposition)
             if self.history_tab is not None:
                 await self.history_tab.flush_notes()
                 self.history_tab.stop()

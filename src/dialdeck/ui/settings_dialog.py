@@ -31,7 +31,14 @@ from PySide6.QtWidgets import (
 from dialdeck.core.api.client import check_base_url
 from dialdeck.core.api.errors import ApiError
 from dialdeck.core.numbers import DialNumber, check_dial_number
-from dialdeck.core.settings import DEFAULT_BASE_URL, AccountSettings, PollSpeed, Settings
+from dialdeck.core.settings import (
+    DEFAULT_BASE_URL,
+    DEFAULT_DISPOSITIONS,
+    AccountSettings,
+    PollSpeed,
+    Settings,
+    parse_dispositions,
+)
 
 
 @dataclass(frozen=True)
@@ -150,11 +157,18 @@ class SettingsDialog(QDialog):
         ):
             self.poll_combo.addItem(label, speed.value)
         self.poll_combo.setCurrentIndex(self.poll_combo.findData(settings.poll_speed.value))
+        self.dispositions_edit = QLineEdit(", ".join(settings.dispositions))
+        self.dispositions_edit.setObjectName("dispositionsEdit")
+        self.dispositions_edit.setAccessibleName(self.tr("Call outcomes, comma-separated"))
+        self.dispositions_edit.setToolTip(
+            self.tr("Offered in the wrap-up after each call and in History, e.g. Sale, Call back")
+        )
         defaults = QGroupBox(self.tr("Calls"))
         defaults_form = QFormLayout(defaults)
         defaults_form.addRow("", self.recording_check)
         defaults_form.addRow(self.tr("Ring each phone for"), self.ring_spin)
         defaults_form.addRow(self.tr("Live updates"), self.poll_combo)
+        defaults_form.addRow(self.tr("Call outcomes"), self.dispositions_edit)
 
         self.keep_forever = QRadioButton(self.tr("Keep recordings forever"))
         self.keep_forever.setObjectName("keepForeverRadio")
@@ -317,6 +331,9 @@ class SettingsDialog(QDialog):
         settings.start_minimized = self.start_minimized.isChecked()
         settings.dial_links_at_once = self.dial_at_once.isChecked()
         settings.notifications = self.notifications_check.isChecked()
+        settings.dispositions = parse_dispositions(self.dispositions_edit.text()) or list(
+            DEFAULT_DISPOSITIONS
+        )
         key = self.api_key_edit.text().strip() or None
         if self.sandbox_radio.isChecked():
             settings.account = None
