@@ -87,3 +87,19 @@ def test_dispositions_are_configured_in_settings(make_app: AppFactory) -> None:
 def test_parse_dispositions() -> None:
     assert parse_dispositions(" a ,b,, A, c  d ") == ["a", "b", "c d"]
     assert parse_dispositions(" , ") == []
+
+
+def test_redialling_a_recent_number_says_when_and_how_it_went(make_app: AppFactory) -> None:
+    app = make_app()
+    dialer = app.window.dialer
+    app.window.dialer.ring_time_spin.setValue(5)
+    type_and_enter(app, "9876540000")  # no answer
+    app.wait_state("The customer did not answer")
+    app.qtbot.waitUntil(lambda: history_rows(app)[-1]["call_status"] == "NO_ANSWER")
+    app.qtbot.keyClicks(dialer.number_edit, "+91 98765 40000")
+    app.qtbot.waitUntil(lambda: "called moments ago: no answer" in dialer.preview.text())
+    assert dialer.preview.text().startswith("Will call +91 98765 40000")
+    dialer.clear()
+    app.qtbot.keyClicks(dialer.number_edit, "9876543210")  # never called
+    app.qtbot.wait(600)
+    assert dialer.preview.text() == "Will call +91 98765 43210"

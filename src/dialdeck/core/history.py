@@ -216,6 +216,15 @@ def query_calls(
     return rows
 
 
+def last_call_to(store: HistoryStore, national: str, since: datetime) -> HistoryRow | None:
+    """The newest call to this number placed at or after ``since`` (the redial hint)."""
+    sql = _SELECT.format(sort="c.placed_at") + (
+        " WHERE c.to_number = ? AND c.placed_at >= ? ORDER BY c.placed_at DESC LIMIT 1"
+    )
+    row = store.db.execute(sql, (national, since.astimezone(UTC).isoformat())).fetchone()
+    return _row(row) if row is not None else None
+
+
 def count_calls(store: HistoryStore, f: HistoryFilter) -> int:
     """How many calls match: from the maintained counts when only the outcome is filtered."""
     if store.has_counts and f == HistoryFilter(outcome=f.outcome):

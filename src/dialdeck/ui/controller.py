@@ -31,6 +31,7 @@ from dialdeck.ui.app_options import AppOptions
 from dialdeck.ui.call_controller import CallController, DialResult
 from dialdeck.ui.describe import count
 from dialdeck.ui.main_window import MainWindow
+from dialdeck.ui.recent_call import RecentCallLookup
 from dialdeck.ui.settings_controller import SettingsController
 from dialdeck.ui.shell_controller import ShellController
 from dialdeck.ui.tasks import Tasks
@@ -67,6 +68,7 @@ class AppController(QObject):
             parent=self,
         )
         self.shell = ShellController(window, self)
+        self.recent_call = RecentCallLookup(self.history, self.tasks, self)
         self.history_tab: HistoryController | None = None
         self.recordings: RecordingsController | None = None
         self.is_ready = False
@@ -98,6 +100,8 @@ class AppController(QObject):
         calls.busy_changed.connect(window.dialer.set_busy)
         calls.busy_changed.connect(self._on_busy)
         calls.dial_refused.connect(window.call_panel.set_dial_problem)
+        window.dialer.number_settled.connect(self.recent_call.look_up)
+        self.recent_call.found.connect(window.dialer.show_last_call)
         wrap_up = window.call_panel.wrap_up.editor
         wrap_up.save_requested.connect(
             lambda u, n, d: self.tasks.spawn(calls.save_wrap_up(u, n, d), "save wrap-up")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,6 +35,7 @@ class DialerPanel(QWidget):
     """Passive widget: emits :attr:`dial_requested`; the controller decides what happens."""
 
     dial_requested = Signal(object, object)  # DialNumber, DialOptions: a complete request
+    number_settled = Signal(object)  # DialNumber: a valid number stayed in the field a moment
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,6 +44,10 @@ class DialerPanel(QWidget):
         self._busy = False
         self._ready = False  # services not started yet: typing works, dialling waits
         self._unavailable = ""  # why dialling cannot work at all right now
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(300)
+        self._settle.timeout.connect(self._on_settled)
 
         self.number_edit = QLineEdit()
         self.number_edit.setObjectName("numberEdit")
@@ -234,6 +239,13 @@ class DialerPanel(QWidget):
         """Information about the number in the field (e.g. why it was not dialled yet)."""
         self._show(message, error=False)
 
+    def show_last_call(self, national: str, hint: str) -> None:
+        """When the number shown was called recently: say so under it ("called 2 min ago: …")."""
+        shown = check_dial_number(self.number_edit.text())
+        if hint and isinstance(shown, DialNumber) and shown.national == national:
+            will_call = self.tr("Will call {number}").format(number=shown.display)
+            self._show(f"{will_call}\n{hint}", error=False)
+
     def set_defaults(self, recording: bool, max_ring_time: int) -> None:
         self.recording_check.setChecked(recording)
         self.ring_time_spin.setValue(max_ring_time)
@@ -322,9 +334,15 @@ class DialerPanel(QWidget):
             result = check_dial_number(text)
             if isinstance(result, DialNumber):
                 self._show(self.tr("Will call {number}").format(number=result.display), error=False)
+                self._settle.start()
             else:
                 self._show(str(result), error=True)
         self._update_dial_button()
+
+    def _on_settled(self) -> None:
+        number = check_dial_number(self.number_edit.text())
+        if isinstance(number, DialNumber):
+            self.number_settled.emit(number)
 
     def _show(self, message: str, *, error: bool, hint: bool = False) -> None:
         self.preview.setText(message)
