@@ -86,11 +86,19 @@ class SettingsDialog(QDialog):
         self.api_key_edit.setObjectName("apiKeyEdit")
         self.api_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.api_key_edit.setAccessibleName(self.tr("API key"))
-        self.api_key_edit.setPlaceholderText(
-            self.tr("Stored in the keyring: type to replace")
-            if key_stored
-            else self.tr("Paste your API key")
-        )
+        if secure_keyring:
+            placeholder = (
+                self.tr("Stored in the keyring: type to replace")
+                if key_stored
+                else self.tr("Paste your API key")
+            )
+        else:  # no keyring: say where the key really is
+            placeholder = (
+                self.tr("Kept for this session only: type to replace")
+                if key_stored
+                else self.tr("Paste your API key (kept for this session only)")
+            )
+        self.api_key_edit.setPlaceholderText(placeholder)
         self.caller_ids_edit = QLineEdit(", ".join(account.caller_ids))
         self.caller_ids_edit.setObjectName("callerIdsEdit")
         self.caller_ids_edit.setAccessibleName(self.tr("Caller IDs"))
