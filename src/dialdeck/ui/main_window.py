@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -21,6 +21,9 @@ from dialdeck import APP_NAME
 from dialdeck.ui.call_panel import CallPanel
 from dialdeck.ui.dialer import DialerPanel
 from dialdeck.ui.icons import app_icon, refresh_icons, set_icon
+from dialdeck.ui.widgets import fit_to_screen, scrolling
+
+MINIMUM_SIZE = QSize(560, 400)
 
 # Colours chosen to read on both light and dark palettes; everything else follows the system.
 STYLE = """
@@ -68,8 +71,10 @@ class MainWindow(QMainWindow):
         self.dialer = DialerPanel()
         self.call_panel = CallPanel()
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.dialer)
-        splitter.addWidget(self.call_panel)
+        # Each side scrolls on a small screen (800x600, or 200% scaling) instead of making the
+        # window taller than the screen.
+        splitter.addWidget(scrolling(self.dialer, name="dialerScroll"))
+        splitter.addWidget(scrolling(self.call_panel, name="callPanelScroll"))
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
@@ -136,7 +141,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.about_action)
 
         self.statusBar().setObjectName("statusBar")
-        self.resize(1000, 660)
+        self.setMinimumSize(MINIMUM_SIZE)
+        fit_to_screen(self, QSize(1000, 660))
         self.dialer.number_edit.setFocus()
 
     def show_about(self) -> None:

@@ -10,6 +10,8 @@ from dialdeck.core.numbers import DialNumber, check_dial_number
 class AddParticipantDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Wide enough that its wrapped explanation never needs more lines than it gets.
+        self.setMinimumWidth(380)
         self.setObjectName("addParticipantDialog")
         self.setWindowTitle(self.tr("Add participant / Transfer"))
         self.number: DialNumber | None = None
@@ -41,6 +43,9 @@ class AddParticipantDialog(QDialog):
         layout.addWidget(self.preview)
         layout.addWidget(self.buttons)
         self._check("")
+        # A window's minimum height ignores wrapped text: measure it at the minimum width.
+        layout.activate()
+        self.setMinimumHeight(layout.totalHeightForWidth(self.minimumWidth()))
 
     def _check(self, text: str) -> None:
         result = check_dial_number(text)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -39,6 +39,7 @@ from dialdeck.core.settings import (
     Settings,
     parse_dispositions,
 )
+from dialdeck.ui.widgets import fit_to_screen, scrolling
 
 
 @dataclass(frozen=True)
@@ -268,15 +269,18 @@ class SettingsDialog(QDialog):
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setObjectName("settingsSaveButton")
 
+        # Everything but the error and Save/Cancel scrolls: those stay reachable on any screen.
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        for part in (self.sandbox_radio, self.account_radio, self.account_box, defaults,
+                     retention, desktop):  # fmt: skip
+            content_layout.addWidget(part)
+        content_layout.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.sandbox_radio)
-        layout.addWidget(self.account_radio)
-        layout.addWidget(self.account_box)
-        layout.addWidget(defaults)
-        layout.addWidget(retention)
-        layout.addWidget(desktop)
+        layout.addWidget(scrolling(content, name="settingsScroll"), 1)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
+        fit_to_screen(self, content.sizeHint() + QSize(40, 80))
         self.sandbox_radio.toggled.connect(self._update_enabled)
         self.base_url_edit.textChanged.connect(self._update_enabled)
         self._update_enabled()
