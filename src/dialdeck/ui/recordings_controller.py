@@ -75,6 +75,9 @@ class RecordingsController(QObject):
         view.player_widget.bookmark_requested.connect(
             lambda pos, text: self.spawn(self.add_bookmark(pos, text))
         )
+        view.player_widget.bookmark_edit_requested.connect(
+            lambda bookmark_id, text: self.spawn(self.update_bookmark(bookmark_id, text))
+        )
         view.player_widget.bookmark_delete_requested.connect(
             lambda bookmark_id: self.spawn(self.delete_bookmark(bookmark_id))
         )
@@ -223,6 +226,14 @@ class RecordingsController(QObject):
             )
             self.library_view.model.replace_row(
                 lambda r: r.id == rec_id, lambda r: replace(r, bookmarks=max(0, r.bookmarks - 1))
+            )
+
+    async def update_bookmark(self, bookmark_id: int, text: str) -> None:
+        rec_id = self._loaded_id
+        await self.history.run(library.update_bookmark, bookmark_id, text)
+        if rec_id is not None:
+            self.library_view.player_widget.set_bookmarks(
+                await self.history.run(library.bookmarks, rec_id)
             )
 
     async def add_bookmark(self, position_ms: int, text: str) -> None:
