@@ -65,3 +65,17 @@ def test_ctrl_b_types_a_note_then_edit_and_delete(make_app: AppFactory, tmp_path
     app.qtbot.keyClick(widget.bookmarks, Qt.Key.Key_Delete)
     app.qtbot.waitUntil(lambda: widget.bookmarks.count() == 0)
     app.qtbot.waitUntil(lambda: all(r.bookmarks == 0 for r in library_rows(app)))
+
+
+def test_ctrl_f_goes_to_the_search_of_the_tab_in_view(make_app: AppFactory) -> None:
+    app = make_app()
+    history = app.controller.history_tab.history_view  # type: ignore[union-attr]
+    recordings = lib(app).library_view
+    app.window.tabs.setCurrentWidget(history)
+    history.table.setFocus()
+    app.qtbot.keyClick(history.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is history.search_edit
+    app.window.tabs.setCurrentWidget(recordings)
+    recordings.table.setFocus()
+    app.qtbot.keyClick(recordings.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is recordings.search_edit

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractItemModel, QSize, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -38,6 +38,17 @@ def search_field(
     timer.setInterval(delay_ms)
     timer.timeout.connect(on_settled)
     edit.textChanged.connect(lambda _text: timer.start())
+    # Ctrl+F (the platform's Find) goes to the search of the tab in view: a shortcut whose
+    # owner is hidden (another tab) never fires, so each tab's box answers only there.
+    find = QShortcut(
+        QKeySequence.StandardKey.Find, owner, context=Qt.ShortcutContext.WindowShortcut
+    )
+
+    def focus_search() -> None:
+        edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        edit.selectAll()
+
+    find.activated.connect(focus_search)
     return edit, timer
 
 
