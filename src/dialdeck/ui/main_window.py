@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSizePolicy,
     QSplitter,
+    QStyle,
     QTabWidget,
     QToolBar,
     QWidget,
@@ -73,7 +74,14 @@ class MainWindow(QMainWindow):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         # Each side scrolls on a small screen (800x600, or 200% scaling) instead of making the
         # window taller than the screen.
-        splitter.addWidget(scrolling(self.dialer, name="dialerScroll"))
+        dialer_scroll = scrolling(self.dialer, name="dialerScroll")
+        # The dialer scrolls only up and down: it keeps its width (keypad, Clear) whole.
+        dialer_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        bar = dialer_scroll.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        dialer_scroll.setMinimumWidth(
+            max(self.dialer.minimumWidth(), self.dialer.minimumSizeHint().width()) + bar + 2
+        )
+        splitter.addWidget(dialer_scroll)
         splitter.addWidget(scrolling(self.call_panel, name="callPanelScroll"))
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
