@@ -3,7 +3,9 @@
     ./run screenshots [OUT_DIR] [--dark]     (default: docs/screenshots)
 
 Starts Xvfb when there is no display, runs the app against its embedded sandbox, drives it through
-idle, ringing, connected with three legs, and an error, and saves a PNG of each.
+idle, ringing, connected with three legs, and an error, and saves a PNG of each; also the
+connected call in an 800x600 window, and (a second run, ``--scale2``: QT_SCALE_FACTOR=2 on a
+1600x1200 screen, 800x600 logical) the same call at 200% scaling.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
-def display() -> Iterator[None]:
+def display(screen: str = "1280x860x24") -> Iterator[None]:
     """Use $DISPLAY if there is one; otherwise run a private Xvfb for the duration."""
     if os.environ.get("DISPLAY"):
         yield
@@ -33,7 +35,7 @@ def display() -> Iterator[None]:
         sys.exit("Xvfb is not installed (./run installs it on Debian)")
     number = 90 + os.getpid() % 100
     server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1280x860x24", "-nolisten", "tcp"],
+        ["Xvfb", f":{number}", "-screen", "0", screen, "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -60,11 +62,22 @@ async def until(predicate: Callable[[], bool]) -> None:
 
 def main(argv: list[str]) -> int:
     dark = "--dark" in argv
-    argv = [a for a in argv if a != "--dark"]
+    scaled = "--scale2" in argv  # 200%: only the connected call, as "connected-200pct"
+    argv = [a for a in argv if a not in ("--dark", "--scale2")]
     out = Path(argv[0]) if argv else ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
-    with display(), tempfile.TemporaryDirectory() as home:
+    if scaled:
+        os.environ["QT_SCALE_FACTOR"] = "2"
+    elif not dark and not os.environ.get("DISPLAY"):
+        # 200% needs its own process (the factor is read at start) and its own screen size.
+        # (Its exit code is not checked: like this run, it may abort at exit on the "QThread:
+        # Destroyed while thread is still running" that is already known, after saving.)
+        subprocess.run([sys.executable, __file__, str(out), "--scale2"], check=False)
+        if not (out / "connected-200pct.png").exists():
+            sys.exit("the 200% screenshot was not saved")
+    screen = "1600x1200x24" if scaled else "1280x860x24"
+    with display(screen), tempfile.TemporaryDirectory() as home:
         import logging
 
         import qasync
@@ -106,16 +119,22 @@ def main(argv: list[str]) -> int:
             sandbox_config=config,
             poll_policy=PollPolicy(ringing=0.2, connected=0.3),
         )
+        from PySide6.QtCore import QSize
+
+        from dialdeck.ui.widgets import fit_to_screen
+
         window = MainWindow()
-        window.resize(980, 640)
+        fit_to_screen(window, QSize(980, 640))
         window.show()
         controller = AppController(window, options, AppPaths.resolve(home))
 
         async def shot(name: str) -> None:
             # Let Qt paint by yielding to the loop; never processEvents() inside a coroutine
             # (re-entering the qasync loop breaks the running tasks).
+            if scaled and name != "connected":
+                return
             await asyncio.sleep(0.2)
-            path = out / f"{name}.png"
+            path = out / f"{name}{'-200pct' if scaled else ''}.png"
             window.grab().save(str(path))
             print(f"saved {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
@@ -144,6 +163,24 @@ def main(argv: list[str]) -> int:
             await until(lambda: state().startswith("Connected: 3 people"))
             await asyncio.sleep(1.2)
             await shot("connected")
+            if not scaled:
+                wide = window.size()
+                window.resize(800, 600)
+                await shot("connected-800x600")
+                window.resize(wide)
+            else:  # end the call as the full run does, so nothing is left running at exit
+                controls = controller.session.controls  # type: ignore[union-attr]
+                for role in ("destination", "agent"):
+                    await controls.hang_up(focused.call_id, role=role)
+                await until(
+                    lambda: (
+                        window.call_panel.focused is not None and window.call_panel.focused.is_over
+                    )
+                )
+                await asyncio.sleep(1)
+                controller.quit()
+                await until(lambda: window.allow_close)
+                return
             window.dialer.set_number("98765 45555")  # the platform refuses: a 502
             window.dialer.request_dial()
             await until(lambda: "could not queue" in window.dialer.preview.text())

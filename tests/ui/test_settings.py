@@ -81,10 +81,16 @@ def test_no_secure_keyring_keeps_key_for_the_session_only(
     assert app.controller.settings_ui.secure_keyring is False
     note = dialog.findChild(type(dialog.test_result), "keyringNote").text()
     assert "for this session only" in note
+    assert (
+        dialog.api_key_edit.placeholderText() == "Paste your API key (kept for this session only)"
+    )
     fill_account(dialog, sandbox.url, DEMO_API_KEY)
     save(dialog)
     app.qtbot.waitUntil(lambda: "session only" in app.window.statusBar().currentMessage())
     wait_reconnected(app, "CloudDialer account")
+    again = open_settings(app)
+    assert again.api_key_edit.placeholderText() == "Kept for this session only: type to replace"
+    again.reject()
     type_and_enter(app, "9876543210")
     app.wait_state("Connected")
     assert store.get(sandbox.url) == DEMO_API_KEY  # in memory, for this session

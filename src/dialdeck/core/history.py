@@ -216,6 +216,15 @@ def query_calls(
     return rows
 
 
+def last_call_to(store: HistoryStore, national: str, since: datetime) -> HistoryRow | None:
+    """The newest call to this number placed at or after ``since`` (the redial hint)."""
+    sql = _SELECT.format(sort="c.placed_at") + (
+        " WHERE c.to_number = ? AND c.placed_at >= ? ORDER BY c.placed_at DESC LIMIT 1"
+    )
+    row = store.db.execute(sql, (national, since.astimezone(UTC).isoformat())).fetchone()
+    return _row(row) if row is not None else None
+
+
 def count_calls(store: HistoryStore, f: HistoryFilter) -> int:
     """How many calls match: from the maintained counts when only the outcome is filtered."""
     if store.has_counts and f == HistoryFilter(outcome=f.outcome):
@@ -248,6 +257,36 @@ def outcome_label(row: HistoryRow) -> str:
             "CANCELED": "cancelled"}.get(row.call_status or "", (row.call_status or "").lower())  # fmt: skip
 
 
+def placed_header(now: datetime | None = None) -> str:
+    """'placed (IST, UTC+05:30)': the export's times are local, and say which zone."""
+    local = (now or datetime.now(UTC)).astimezone()
+    offset = local.strftime("%z")  # "+0530"
+    return f"placed ({local.tzname()}, UTC{offset[:3]}:{offset[3:]})"
+
+
+def e164(national: str) -> str:
+    """Stored national digits as +91…; anything else (a damaged row) as stored."""
+    return f"+91{national}" if len(national) == 10 and national.isdigit() else national
+
+
+def spreadsheet_text(value: str) -> str:
+    """A number kept as text by Excel and LibreOffice Calc: plain "+919876543210" becomes the
+    number 9.19877E+11 in both (the + lost, shown in exponent form). A leading apostrophe or
+    tab is not understood the same way by both (shown as a character, or trimmed and the text
+    converted after all); the formula ="+91…" is read by both as the text it yields (Excel
+    always, Calc with its CSV import's "Evaluate formulas", on by default), and any other
+    program still sees the digits. Only digits and + go into the formula."""
+    if not value or not all(ch.isdigit() or ch == "+" for ch in value):
+        return no_formula(value)
+    return f'="{value}"'
+
+
+def no_formula(value: str) -> str:
+    """Typed text that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading
+    apostrophe: notes are shown, never evaluated (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def export_csv(
     store: HistoryStore,
     f: HistoryFilter,
@@ -265,21 +304,21 @@ def export_csv(
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
-            writer.writerow(CSV_COLUMNS)
+            writer.writerow([placed_header(), *CSV_COLUMNS[1:]])
             for raw in cursor:
                 row = _row(raw)
                 writer.writerow(
                     [
-                        row.placed_at.isoformat(),
-                        row.to_number,
-                        row.from_number,
+                        row.placed_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+                        spreadsheet_text(e164(row.to_number)),
+                        spreadsheet_text(e164(row.from_number)),
                         row.agent,
                         outcome_label(row),
                         "" if row.duration is None else row.duration,
                         row.legs,
                         row.recording_state or "",
-                        row.disposition,
-                        row.notes,
+                        no_formula(row.disposition),
+                        no_formula(row.notes),
                     ]
                 )
                 written += 1

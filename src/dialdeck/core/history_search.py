@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dialdeck.core import contacts
+from dialdeck.core.numbers import search_digits
 from dialdeck.core.schema import FTS_TABLE
 from dialdeck.core.store import HistoryStore
 
@@ -43,8 +44,9 @@ def parse(text: str) -> TextSearch | None:
         return None
     digits = "".join(ch for ch in text if ch.isdigit())
     if digits and len(digits) >= max(1, len(text.replace(" ", "")) - 3):
-        # Looks like a number: match the digits anywhere in the customer's number.
-        national = digits[-10:] if len(digits) > 10 else digits
+        # Looks like a number: match its national digits anywhere in the customer's number
+        # (+91, 0091 and a trunk 0 are not stored, so "+91 98765 444" finds "98765 444").
+        national = search_digits(text) or digits
         pieces = [("to_number", national), ("notes disposition", text)]
         like = "(c.to_number LIKE ? OR c.notes LIKE ? OR c.disposition LIKE ?)"
         params: tuple[object, ...] = (f"%{national}%", f"%{text}%", f"%{text}%")

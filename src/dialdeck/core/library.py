@@ -229,5 +229,9 @@ def add_bookmark(store: HistoryStore, rec_id: int, position_ms: int, text: str) 
     return int(cursor.lastrowid or 0)
 
 
+def update_bookmark(store: HistoryStore, bookmark_id: int, text: str) -> None:
+    store.db.execute("UPDATE bookmarks SET text = ? WHERE id = ?", (text.strip(), bookmark_id))
+
+
 def delete_bookmark(store: HistoryStore, bookmark_id: int) -> None:
     store.db.execute("DELETE FROM bookmarks WHERE id = ?", (bookmark_id,))

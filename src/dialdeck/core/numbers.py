@@ -101,6 +101,24 @@ def _national_digits(cleaned: str) -> str:
     return digits
 
 
+def search_digits(text: str) -> str:
+    """The digits of a whole or partial number as the history stores them (national digits,
+    no separators), for searching: "+91 98765 444", "0091 98765-444" and "098765 444" all give
+    "98765444". The country code goes only when written as one (+91, 0091); a trunk 0 only in
+    front of at least three more digits and not as "00" (a search for "0000" stays as typed)."""
+    cleaned = _SEPARATORS.sub("", strip_uri(remove_invisible(text)))
+    digits = "".join(ch for ch in cleaned if ch.isdigit())
+    if cleaned.startswith("+"):
+        return digits[2:] if digits.startswith("91") else digits
+    if cleaned.startswith("0091"):
+        return digits[4:]
+    if len(digits) > NATIONAL_DIGITS:
+        return digits[-NATIONAL_DIGITS:]
+    if len(digits) >= 4 and digits.startswith("0") and not digits.startswith("00"):
+        return digits[1:]
+    return digits
+
+
 def remove_invisible(text: str) -> str:
     """Drop Unicode format characters: direction marks and embeddings (U+200E, U+202A…U+202E,
     U+2066…U+2069) that WhatsApp and Outlook wrap numbers in, zero-width spaces and joiners,

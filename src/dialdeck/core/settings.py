@@ -17,6 +17,25 @@ log = logging.getLogger("dialdeck.settings")
 
 DEFAULT_BASE_URL = "https://api.clouddialer.in"
 MAX_RECENT = 20
+DEFAULT_DISPOSITIONS = (
+    "Interested",
+    "Call back",
+    "Not interested",
+    "Wrong number",
+    "Sale",
+    "Support resolved",
+)
+MAX_DISPOSITIONS = 30
+
+
+def parse_dispositions(text: str) -> list[str]:
+    """ "Sale, Call back,, sale" -> ["Sale", "Call back"]: trimmed, no blanks, no repeats."""
+    seen: dict[str, str] = {}
+    for part in text.split(","):
+        label = " ".join(part.split())[:60]
+        if label and label.casefold() not in seen:
+            seen[label.casefold()] = label
+    return list(seen.values())[:MAX_DISPOSITIONS]
 
 
 class PollSpeed(StrEnum):
@@ -59,6 +78,7 @@ class Settings:
     notifications: bool = True
     recent_numbers: list[str] = field(default_factory=list)  # national digits, newest first
     global_hotkey: str = "Ctrl+Alt+D"  # the selected number, from any application ("" = none)
+    dispositions: list[str] = field(default_factory=lambda: list(DEFAULT_DISPOSITIONS))
 
     def remember_number(self, national: str) -> None:
         self.recent_numbers = [national, *(n for n in self.recent_numbers if n != national)][
@@ -108,6 +128,10 @@ class Settings:
             settings.caller_id = data["caller_id"]
         if isinstance(data.get("global_hotkey"), str):
             settings.global_hotkey = data["global_hotkey"][:40]
+        dispositions = data.get("dispositions")
+        if isinstance(dispositions, list):
+            labels = [d for d in dispositions if isinstance(d, str)]
+            settings.dispositions = parse_dispositions(",".join(labels)) or settings.dispositions
         recent = data.get("recent_numbers")
         if isinstance(recent, list):
             settings.recent_numbers = [n for n in recent if isinstance(n, str)][:MAX_RECENT]

@@ -54,12 +54,15 @@ class CallController(QObject):
     call_notice = Signal(str, str, bool)  # call_id, text, is an error
     busy_changed = Signal(bool)  # a call is being placed
     dial_failed = Signal(str)  # why, in words (under the number)
+    dial_refused = Signal(str)  # the platform refused: not placed, why (for the call panel)
     number_kept = Signal(object, str)  # DialNumber not dialled now, and why
     confirmation_needed = Signal(object, object, object)  # DialNumber, DialOptions, Attempt
     dialled = Signal(object, str)  # DialNumber, caller ID: the call was accepted
     recording_ready = Signal(str, str, str)  # call uuid, recording URL, title
     status = Signal(str, int)  # a status-bar message and how long to show it (ms)
     calls_changed = Signal()  # something in the history changed
+    wrap_up_saved = Signal(str, str, str)  # uuid, notes, disposition
+    wrap_up_failed = Signal(str, str)  # uuid, why
 
     def __init__(self, history: AsyncHistory, tasks: Tasks, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -140,6 +143,11 @@ class CallController(QObject):
             return
         except ApiError as exc:  # each message already says what to do next
             self.dial_failed.emit(str(exc))
+            self.dial_refused.emit(
+                self.tr("{number} was not called: {reason}").format(
+                    number=number.display, reason=exc
+                )
+            )
             return
         finally:
             self.busy_changed.emit(False)
@@ -174,6 +182,17 @@ class CallController(QObject):
         since = datetime.now(UTC) - CONFIRM_WINDOW
         for national, placed_at in await self._store(HistoryStore.unknown_since, since) or []:
             self.attempts.record(national, outcome_unknown=True, at=placed_at)
+
+    async def save_wrap_up(self, uuid: str, notes: str, disposition: str) -> None:
+        """An ended call's disposition and notes, into the same history columns as History's."""
+        try:
+            await self.history.run(HistoryStore.set_notes, uuid, notes, disposition)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("wrap-up not saved: %s", exc)
+            self.wrap_up_failed.emit(uuid, str(exc))
+            return
+        self.wrap_up_saved.emit(uuid, notes, disposition)
+        self.calls_changed.emit()
 
     # -- participants and sandbox controls --------------------------------------------------------
 
@@ -228,10 +247,13 @@ class CallController(QObject):
             waiting = sum(1 for r in records if r.sandbox == session.sandbox)
             if waiting:
                 self.status.emit(
-                    self.tr(
-                        "Enter your API key in Settings to follow the call(s) still live "
-                        "from last time ({n})."
-                    ).format(n=waiting),
+                    describe.count(
+                        waiting,
+                        "Enter your API key in Settings to follow the call still live from "
+                        "last time.",
+                        "Enter your API key in Settings to follow the %n calls still live "
+                        "from last time.",
+                    ),
                     0,
                 )
             return

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from dialdeck.core.api import LegRole, LegStatus
 from dialdeck.ui import describe
 from dialdeck.ui.icons import set_icon
+from dialdeck.ui.wrap_up import WrapUpBox
 
 if TYPE_CHECKING:
     from dialdeck.core.calls import TrackedCall
@@ -115,6 +116,19 @@ class CallPanel(QWidget):
         self.notice_label.setObjectName("callNoticeLabel")
         self.notice_label.setWordWrap(True)
         self.notice_label.hide()
+        # Reconnecting is its own line: the headline keeps saying what the call is doing.
+        self.reconnecting_label = QLabel(self.tr("Reconnecting to CloudDialer…"))
+        self.reconnecting_label.setObjectName("reconnectingLabel")
+        self.reconnecting_label.setAccessibleName(self.tr("Connection"))
+        self.reconnecting_label.hide()
+        # A call the platform refused never gets an entry: its reason shows here, above
+        # whatever was in view, until the next call is placed.
+        self.dial_problem_label = QLabel()
+        self.dial_problem_label.setObjectName("dialProblemLabel")
+        self.dial_problem_label.setAccessibleName(self.tr("Last dial"))
+        self.dial_problem_label.setWordWrap(True)
+        self.dial_problem_label.setProperty("state", "error")
+        self.dial_problem_label.hide()
 
         self.legs_table = QTableWidget(0, len(COLUMNS))
         self.legs_table.setObjectName("legsTable")
@@ -161,6 +175,7 @@ class CallPanel(QWidget):
         details = QWidget()
         top = QHBoxLayout()
         titles = QVBoxLayout()
+        titles.addWidget(self.reconnecting_label)
         titles.addWidget(self.state_label)
         titles.addWidget(self.number_label)
         top.addLayout(titles, 1)
@@ -172,11 +187,14 @@ class CallPanel(QWidget):
         details_layout.addWidget(self.notice_label)
         details_layout.addWidget(self.legs_table, 1)
         details_layout.addWidget(self.add_participant_button)
+        self.wrap_up = WrapUpBox(parent=self)
+        details_layout.addWidget(self.wrap_up)
         details_layout.addWidget(self.sandbox_box)
 
         self.stack.addWidget(self.empty_state)
         self.stack.addWidget(details)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.dial_problem_label)
         layout.addWidget(self.stack)
 
         # Timers tick locally once a second: no network involved, nothing blocks.
@@ -217,6 +235,11 @@ class CallPanel(QWidget):
             self._update_list_item(call)
         if (focused := self.focused) is not None:
             self.number_label.setText(self.describe_number(focused.number))
+
+    def set_dial_problem(self, text: str) -> None:
+        """Why the last dial was not placed ("" once another call is placed)."""
+        self.dial_problem_label.setText(text)
+        self.dial_problem_label.setVisible(bool(text))
 
     def show_notice_for(self, call_id: str, text: str, error: bool) -> None:
         """A notice about one call: shown only while that call is the one in view."""
@@ -261,11 +284,16 @@ class CallPanel(QWidget):
                 item.setText(f"{self.describe_number(call.number)} · {describe.call_state(call)}")
 
     def _show(self, call: TrackedCall) -> None:
-        headline = describe.call_state(call)
-        if call.reconnecting:
-            headline = self.tr("Reconnecting to CloudDialer…") + " " + headline
-        self.state_label.setText(headline)
-        self.state_label.setProperty("reconnecting", call.reconnecting)
+        self.state_label.setText(describe.call_state(call))
+        if self.state_label.property("reconnecting") != call.reconnecting:
+            self.state_label.setProperty("reconnecting", call.reconnecting)
+            self.state_label.style().unpolish(self.state_label)
+            self.state_label.style().polish(self.state_label)
+        self.reconnecting_label.setVisible(call.reconnecting)
+        if self._agent_done(call):
+            # "Your colleague joined: hang up to transfer" and the like are about a call the
+            # agent is in: once they hung up, or the call ended, such a notice is stale.
+            self.notice_label.hide()
         self.number_label.setText(self.describe_number(call.number))
         legs = call.info.legs if call.info else ()
         if self.legs_table.rowCount() != len(legs):
@@ -291,8 +319,21 @@ class CallPanel(QWidget):
                 font = badge.font()
                 font.setBold(True)
                 badge.setFont(font)
+        self.wrap_up.show_for(call)
         self._refresh_times()
         self._refresh_buttons()
+
+    @staticmethod
+    def _agent_done(call: TrackedCall) -> bool:
+        info = call.info
+        if info is None:
+            return False  # placing, or outcome unknown: its notice is the news
+        if info.is_over:
+            return True
+        return any(
+            leg.role is LegRole.AGENT and leg.status in (LegStatus.LEFT, LegStatus.FAILED)
+            for leg in info.legs
+        )
 
     def _refresh_times(self) -> None:
         call = self.focused

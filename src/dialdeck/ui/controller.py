@@ -32,7 +32,9 @@ from dialdeck.session import (
 from dialdeck.ui.app_options import AppOptions
 from dialdeck.ui.call_controller import CallController, DialResult
 from dialdeck.ui.contacts_controller import ContactsController
+from dialdeck.ui.describe import count
 from dialdeck.ui.main_window import MainWindow
+from dialdeck.ui.recent_call import RecentCallLookup
 from dialdeck.ui.settings_controller import SettingsController
 from dialdeck.ui.shell_controller import ShellController
 from dialdeck.ui.tasks import Tasks
@@ -72,6 +74,7 @@ class AppController(QObject):
         self.hotkey = GlobalHotkey(self)
         self.hotkey_text = ""
         self.contacts = ContactsController(self.history, self.tasks, window)
+        self.recent_call = RecentCallLookup(self.history, self.tasks, self)
         self.history_tab: HistoryController | None = None
         self.recordings: RecordingsController | None = None
         self.is_ready = False
@@ -101,6 +104,16 @@ class AppController(QObject):
         calls.call_updated.connect(self._on_call_updated)
         calls.call_notice.connect(window.call_panel.show_notice_for)
         calls.busy_changed.connect(window.dialer.set_busy)
+        calls.busy_changed.connect(self._on_busy)
+        calls.dial_refused.connect(window.call_panel.set_dial_problem)
+        window.dialer.number_settled.connect(self.recent_call.look_up)
+        self.recent_call.found.connect(window.dialer.show_last_call)
+        wrap_up = window.call_panel.wrap_up.editor
+        wrap_up.save_requested.connect(
+            lambda u, n, d: self.tasks.spawn(calls.save_wrap_up(u, n, d), "save wrap-up")
+        )
+        calls.wrap_up_saved.connect(wrap_up.saved)
+        calls.wrap_up_failed.connect(wrap_up.save_failed)
         calls.dial_failed.connect(window.dialer.show_problem)
         calls.number_kept.connect(shell.keep_number)
         calls.confirmation_needed.connect(shell.confirm_redial)
@@ -144,9 +157,11 @@ class AppController(QObject):
         notices = storage.notices
         if storage.interrupted:
             self.window.statusBar().showMessage(
-                self.tr(
-                    "{n} call(s) from last time may or may not have been placed: check History."
-                ).format(n=storage.interrupted)
+                count(
+                    storage.interrupted,
+                    "%n call from last time may or may not have been placed: check History.",
+                    "%n calls from last time may or may not have been placed: check History.",
+                )
             )
         await self.calls.load_unknown_attempts()
         self.contacts.start()
@@ -219,6 +234,9 @@ class AppController(QObject):
                     ),
                     15_000,
                 )
+        self.window.call_panel.wrap_up.editor.set_dispositions(self.settings.dispositions)
+        if self.history_tab is not None:
+            self.history_tab.history_view.notes.set_dispositions(self.settings.dispositions)
         if self.recordings is not None:
             gb = self.settings.retention_gb
             self.recordings.retention = RetentionPolicy(
@@ -263,6 +281,12 @@ class AppController(QObject):
         self.window.call_panel.update_call(call, focus=focus)
         self.shell.notify_call(call)
         self.shell.update_tray(self.calls.session)
+
+    def _on_busy(self, busy: bool) -> None:
+        """A new call is being placed: the last call's outcome and refusal are old news."""
+        if busy:
+            self.window.statusBar().clearMessage()
+            self.window.call_panel.set_dial_problem("")
 
     def _dialled(self, number: DialNumber, caller_id: str) -> None:
         self.settings.remember_number(number.national)
@@ -329,6 +353,10 @@ class AppController(QObject):
         """Pollers cancelled, HTTP client closed, sandbox stopped, database closed: in that order."""
         self.window.dialer.set_ready(False)
         try:
+            for uuid, (notes, disposition) in list(
+                self.window.call_panel.wrap_up.editor.pending.items()
+            ):
+                await self.calls.save_wrap_up(uuid, notes, disposition)
             if self.history_tab is not None:
                 await self.history_tab.flush_notes()
                 self.history_tab.stop()

@@ -17,6 +17,15 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("Describe", text)
 
 
+def count(n: int, one: str, many: str) -> str:
+    """A count with its noun agreeing: ``count(1, "%Ln call", "%Ln calls")`` is "1 call".
+
+    Both English forms are in the source; the chosen one goes through Qt's plural-aware
+    ``translate(..., n)``, so a translation can supply its language's forms. Qt writes ``%n``
+    as is and ``%Ln`` with the locale's digit grouping ("12,480 calls" in en_IN)."""
+    return QCoreApplication.translate("Count", one if n == 1 else many, None, n)
+
+
 def call_state(call: TrackedCall) -> str:
     """The one-line headline of the call panel."""
     if call.outcome_unknown:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,6 +37,7 @@ class DialerPanel(QWidget):
     """Passive widget: emits :attr:`dial_requested`; the controller decides what happens."""
 
     dial_requested = Signal(object, object)  # DialNumber, DialOptions: a complete request
+    number_settled = Signal(object)  # DialNumber: a valid number stayed in the field a moment
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,12 +48,16 @@ class DialerPanel(QWidget):
         # "Asha Rao (Acme) · +91 98765 43210": set by the conductor once contacts are loaded.
         self.describe_number: Callable[[DialNumber], str] = lambda number: number.display
         self._unavailable = ""  # why dialling cannot work at all right now
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(300)
+        self._settle.timeout.connect(self._on_settled)
 
         self.number_edit = QLineEdit()
         self.number_edit.setObjectName("numberEdit")
         self.number_edit.setPlaceholderText(self.tr("Number or tel: link"))
         self.number_edit.setAccessibleName(self.tr("Phone number"))
-        self.number_edit.setClearButtonEnabled(True)
+        # One way to clear, not three: the labelled Clear button beside the field (and Esc).
         big = QFont(self.number_edit.font())
         big.setPointSizeF(big.pointSizeF() * 1.5)
         self.number_edit.setFont(big)
@@ -92,6 +97,8 @@ class DialerPanel(QWidget):
         self.clear_button = QToolButton()
         self.clear_button.setObjectName("clearButton")
         set_icon(self.clear_button, "clear")
+        self.clear_button.setText(self.tr("Clear"))
+        self.clear_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.clear_button.setToolTip(self.tr("Clear the number (Esc)"))
         self.clear_button.setAccessibleName(self.tr("Clear number"))
         self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -236,6 +243,13 @@ class DialerPanel(QWidget):
         """Information about the number in the field (e.g. why it was not dialled yet)."""
         self._show(message, error=False)
 
+    def show_last_call(self, national: str, hint: str) -> None:
+        """When the number shown was called recently: say so under it ("called 2 min ago: …")."""
+        shown = check_dial_number(self.number_edit.text())
+        if hint and isinstance(shown, DialNumber) and shown.national == national:
+            will_call = self.tr("Will call {number}").format(number=shown.display)
+            self._show(f"{will_call}\n{hint}", error=False)
+
     def set_defaults(self, recording: bool, max_ring_time: int) -> None:
         self.recording_check.setChecked(recording)
         self.ring_time_spin.setValue(max_ring_time)
@@ -325,6 +339,7 @@ class DialerPanel(QWidget):
             if isinstance(result, DialNumber):
                 shown = self.describe_number(result)
                 self._show(self.tr("Will call {number}").format(number=shown), error=False)
+                self._settle.start()
             else:
                 self._show(str(result), error=True)
         self._update_dial_button()
@@ -333,6 +348,11 @@ class DialerPanel(QWidget):
         """Names changed: the preview names the number again (a problem shown stays)."""
         if self.preview.property("state") == "ok" and self.number_edit.text().strip():
             self._on_text_changed(self.number_edit.text())
+
+    def _on_settled(self) -> None:
+        number = check_dial_number(self.number_edit.text())
+        if isinstance(number, DialNumber):
+            self.number_settled.emit(number)
 
     def _show(self, message: str, *, error: bool, hint: bool = False) -> None:
         self.preview.setText(message)

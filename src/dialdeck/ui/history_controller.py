@@ -23,6 +23,7 @@ from dialdeck.core.history import (
     query_calls,
 )
 from dialdeck.core.store import AsyncHistory, HistoryStore
+from dialdeck.ui.describe import count
 from dialdeck.ui.history_view import HistoryView
 from dialdeck.ui.paged_model import Spawn
 
@@ -174,4 +175,8 @@ class HistoryController(QObject):
                 self.tr("Could not save {path}: {reason}").format(path=path, reason=exc.strerror)
             )
             return
-        self.notify.emit(self.tr("Exported {n} calls to {path}").format(n=written, path=path))
+        self.notify.emit(
+            self.tr("Exported {calls} to {path}").format(
+                calls=count(written, "%Ln call", "%Ln calls"), path=path
+            )
+        )

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 
 from dialdeck.core.history import HistoryFilter, HistoryRow, Outcome, SortKey, outcome_label
 from dialdeck.core.library import RecState
-from dialdeck.ui.describe import clock, number
+from dialdeck.ui.describe import clock, count, number
+from dialdeck.ui.flow_layout import FlowLayout
 from dialdeck.ui.notes_editor import NotesEditor
 from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
 from dialdeck.ui.widgets import row_table, search_field, with_empty_state
@@ -143,6 +144,10 @@ class HistoryView(QWidget):
         header.setStretchLastSection(True)
         for column, width in enumerate((150, 140, 130, 110, 70, 40, 100, 110)):
             header.resizeSection(column, width)
+        # The Recording column fits its widest word (and its title) in this font.
+        words = [*RECORDING_WORDS.values(), "—"]
+        text_width = max(self.table.fontMetrics().horizontalAdvance(w) for w in words)
+        header.resizeSection(6, max(text_width + 24, header.sectionSizeHint(6)))
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         keep_selection(self.table, lambda row: row.uuid)
 
@@ -169,8 +174,11 @@ class HistoryView(QWidget):
         self.play_button = QPushButton(self.tr("Play recording"))
         self.play_button.setObjectName("playRecordingButton")
         self.play_button.clicked.connect(self._play)
-        form = QFormLayout(self.details)
-        form.addRow(self.detail_label)
+        details_layout = QVBoxLayout(self.details)  # a box layout gives wrapped text its height
+        details_layout.addWidget(self.detail_label)
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        details_layout.addLayout(form, 1)
         form.addRow(self.tr("Disposition"), self.disposition_combo)
         form.addRow(self.tr("Notes"), self.notes_edit)
         buttons = QHBoxLayout()
@@ -181,15 +189,23 @@ class HistoryView(QWidget):
         form.addRow(buttons)
         self.details.setEnabled(False)
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.search_edit, 2)
-        filters.addWidget(self.since_check)
-        filters.addWidget(self.since_edit)
-        filters.addWidget(self.until_check)
-        filters.addWidget(self.until_edit)
-        filters.addWidget(self.outcome_combo)
-        filters.addWidget(self.recording_combo)
-        filters.addWidget(self.export_button)
+        # Two rows: the search box keeps its width on a narrow window.
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search_edit, 1)
+        search_row.addWidget(self.export_button)
+        filter_row = FlowLayout()  # wraps on a narrow window
+        for pair in ((self.since_check, self.since_edit), (self.until_check, self.until_edit)):
+            box = QWidget()  # a check box and its date stay together
+            pair_layout = QHBoxLayout(box)
+            pair_layout.setContentsMargins(0, 0, 0, 0)
+            for widget in pair:
+                pair_layout.addWidget(widget)
+            filter_row.addWidget(box)
+        filter_row.addWidget(self.outcome_combo)
+        filter_row.addWidget(self.recording_combo)
+        filters = QVBoxLayout()
+        filters.addLayout(search_row)
+        filters.addLayout(filter_row)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -235,7 +251,7 @@ class HistoryView(QWidget):
             self.stack.setCurrentWidget(self.empty)
         else:
             self.stack.setCurrentWidget(self.table)
-        self.summary.setText("" if total is None else self.tr("{n} calls").format(n=f"{total:,}"))
+        self.summary.setText("" if total is None else count(total, "%Ln call", "%Ln calls"))
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.model.data(current, ROW_ROLE) if current.isValid() else None

@@ -19,7 +19,7 @@ from dialdeck.ui.describe import clock
 from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
 from dialdeck.ui.player import Player
 from dialdeck.ui.player_widget import PlayerWidget
-from dialdeck.ui.widgets import row_table, search_field, with_empty_state
+from dialdeck.ui.widgets import row_table, scrolling, search_field, with_empty_state
 
 STATE_WORDS = {
     "local": "Saved",
@@ -129,7 +129,7 @@ class LibraryView(QWidget):
         top_layout.addWidget(self.stack, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
-        splitter.addWidget(self.player_widget)
+        splitter.addWidget(scrolling(self.player_widget, name="playerScroll"))
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSizePolicy,
     QSplitter,
+    QStyle,
     QTabWidget,
     QToolBar,
     QWidget,
@@ -21,6 +22,9 @@ from dialdeck import APP_NAME
 from dialdeck.ui.call_panel import CallPanel
 from dialdeck.ui.dialer import DialerPanel
 from dialdeck.ui.icons import app_icon, refresh_icons, set_icon
+from dialdeck.ui.widgets import fit_to_screen, scrolling
+
+MINIMUM_SIZE = QSize(560, 400)
 
 # Colours chosen to read on both light and dark palettes; everything else follows the system.
 STYLE = """
@@ -30,6 +34,8 @@ QLabel[state="hint"] { color: palette(placeholder-text); }
 QLabel[state="info"] { color: palette(window-text); }
 QLabel#callNoticeLabel[state="error"] { color: #e03e3e; font-weight: bold; }
 QLabel#callStateLabel[reconnecting="true"] { color: #c98a12; }
+QLabel#reconnectingLabel { color: #c98a12; font-weight: bold; }
+QLabel#dialProblemLabel { color: #e03e3e; font-weight: bold; }
 QLabel#emptyState { color: palette(placeholder-text); font-size: 14pt; }
 QLabel#modeBadge { border-radius: 9px; padding: 3px 10px; font-weight: bold; }
 QLabel#modeBadge[mode="sandbox"] { background: #f6c343; color: #3b2f00; }
@@ -67,8 +73,17 @@ class MainWindow(QMainWindow):
         self.dialer = DialerPanel()
         self.call_panel = CallPanel()
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.dialer)
-        splitter.addWidget(self.call_panel)
+        # Each side scrolls on a small screen (800x600, or 200% scaling) instead of making the
+        # window taller than the screen.
+        dialer_scroll = scrolling(self.dialer, name="dialerScroll")
+        # The dialer scrolls only up and down: it keeps its width (keypad, Clear) whole.
+        dialer_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        bar = dialer_scroll.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        dialer_scroll.setMinimumWidth(
+            max(self.dialer.minimumWidth(), self.dialer.minimumSizeHint().width()) + bar + 2
+        )
+        splitter.addWidget(dialer_scroll)
+        splitter.addWidget(scrolling(self.call_panel, name="callPanelScroll"))
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
@@ -145,7 +160,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.about_action)
 
         self.statusBar().setObjectName("statusBar")
-        self.resize(1000, 660)
+        self.setMinimumSize(MINIMUM_SIZE)
+        fit_to_screen(self, QSize(1000, 660))
         self.dialer.number_edit.setFocus()
 
     def show_about(self) -> None:

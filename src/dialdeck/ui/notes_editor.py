@@ -46,6 +46,17 @@ class NotesEditor(QWidget):
         self.notes_edit.textChanged.connect(self._edited)
         self.disposition_combo.currentTextChanged.connect(self._edited)
 
+    def set_dispositions(self, dispositions: Sequence[str]) -> None:
+        """A new list from Settings; what the field shows now stays (and is not an edit)."""
+        current = self.disposition_combo.currentText()
+        self._loading = True
+        try:
+            self.disposition_combo.clear()
+            self.disposition_combo.addItems(["", *dispositions])
+            self.disposition_combo.setCurrentText(current)
+        finally:
+            self._loading = False
+
     def show_call(self, uuid: str | None, notes: str, disposition: str) -> None:
         """Load a call; the same call reloaded while it has unsaved text keeps the text."""
         if uuid is not None and uuid == self.uuid and uuid in self.pending:

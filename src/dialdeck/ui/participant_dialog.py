@@ -29,6 +29,8 @@ class AddParticipantDialog(QDialog):
         super().__init__(parent)
         self.describe = describe or (lambda number: number.display)
         self._colleagues = {national: name for name, national in favourites}
+        # Wide enough that its wrapped explanation never needs more lines than it gets.
+        self.setMinimumWidth(380)
         self.setObjectName("addParticipantDialog")
         self.setWindowTitle(self.tr("Add participant / Transfer"))
         self.number: DialNumber | None = None
@@ -78,6 +80,9 @@ class AddParticipantDialog(QDialog):
         layout.addWidget(self.preview)
         layout.addWidget(self.buttons)
         self._check("")
+        # A window's minimum height ignores wrapped text: measure it at the minimum width.
+        layout.activate()
+        self.setMinimumHeight(layout.totalHeightForWidth(self.minimumWidth()))
 
     def _check(self, text: str) -> None:
         result = check_dial_number(text)

@@ -1,7 +1,7 @@
 """Player controls: play/pause, seek bar, skips, speed, volume, waveform, bookmarks.
 
 Keyboard (while the Recordings tab has focus): Space play/pause, ←/→ 5 s, Shift+←/→ 10 s,
-[ and ] slower/faster, Ctrl+B bookmark here.
+[ and ] slower/faster, Ctrl+B a note at this moment (type it, Enter saves), F2 edits a note.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
     QListWidgetItem,
     QPushButton,
     QSlider,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from dialdeck.core.library import Bookmark
+from dialdeck.ui.bookmark_list import BookmarkList
 from dialdeck.ui.describe import clock
 from dialdeck.ui.player import SPEEDS, Player
 from dialdeck.ui.waveform_widget import WaveformWidget
@@ -31,6 +31,7 @@ from dialdeck.ui.waveform_widget import WaveformWidget
 class PlayerWidget(QWidget):
     bookmark_requested = Signal(int, str)  # position ms, text
     bookmark_delete_requested = Signal(int)  # bookmark id
+    bookmark_edit_requested = Signal(int, str)  # bookmark id, new text
 
     def __init__(self, player: Player, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,7 +94,9 @@ class PlayerWidget(QWidget):
         self.bookmark_button = QPushButton(self.tr("Add bookmark"))
         self.bookmark_button.setObjectName("addBookmarkButton")
         self.bookmark_button.clicked.connect(self.add_bookmark)
-        self.bookmarks = QListWidget()
+        self._mark_at: int | None = None  # where Ctrl+B was pressed: the note belongs there
+        self.bookmarks = BookmarkList()
+        self.bookmarks.note_delegate.edited.connect(self.bookmark_edit_requested)
         self.bookmarks.setObjectName("bookmarksList")
         self.bookmarks.setAccessibleName(self.tr("Bookmarks"))
         self.bookmarks.setMaximumHeight(110)
@@ -115,10 +118,12 @@ class PlayerWidget(QWidget):
         controls.addWidget(self.skip_buttons[10])
         controls.addWidget(self.seek_slider, 1)
         controls.addWidget(self.time_label)
-        controls.addWidget(QLabel(self.tr("Speed")))
-        controls.addWidget(self.speed_combo)
-        controls.addWidget(QLabel(self.tr("Volume")))
-        controls.addWidget(self.volume_slider)
+        sound = QHBoxLayout()  # its own row: the controls fit a narrow window
+        sound.addWidget(QLabel(self.tr("Speed")))
+        sound.addWidget(self.speed_combo)
+        sound.addWidget(QLabel(self.tr("Volume")))
+        sound.addWidget(self.volume_slider)
+        sound.addStretch(1)
         bookmark_row = QHBoxLayout()
         bookmark_row.addWidget(self.bookmark_edit, 1)
         bookmark_row.addWidget(self.bookmark_button)
@@ -128,6 +133,7 @@ class PlayerWidget(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.waveform)
         layout.addLayout(controls)
+        layout.addLayout(sound)
         layout.addLayout(bookmark_row)
         layout.addWidget(self.bookmarks)
 
@@ -155,7 +161,7 @@ class PlayerWidget(QWidget):
             ("Shift+Right", lambda: self.player.skip(10)),
             ("[", lambda: self.step_speed(-1)),
             ("]", lambda: self.step_speed(1)),
-            ("Ctrl+B", self.add_bookmark),
+            ("Ctrl+B", self.start_bookmark),
         ]
         self._shortcuts = []
         for keys, action in bindings:
@@ -201,18 +207,26 @@ class PlayerWidget(QWidget):
 
     def set_bookmarks(self, bookmarks: list[Bookmark]) -> None:
         self.bookmarks.clear()
-        for mark in bookmarks:
-            item = QListWidgetItem(f"{clock(mark.position_ms / 1000)}  {mark.text}")
-            item.setData(Qt.ItemDataRole.UserRole, mark.position_ms)
-            item.setData(Qt.ItemDataRole.UserRole + 1, mark.id)
-            self.bookmarks.addItem(item)
+        self.bookmarks.set_bookmarks(bookmarks)
         self.waveform.set_marks([b.position_ms for b in bookmarks])
+
+    def start_bookmark(self) -> None:
+        """Ctrl+B: the moment is kept and the cursor goes to the note (typing goes there, not
+        to the list's type-ahead); Enter saves. Ctrl+B in the note field saves at once."""
+        if not self.bookmark_button.isEnabled():
+            return
+        if self.bookmark_edit.hasFocus():
+            self.add_bookmark()
+            return
+        self._mark_at = self.player.position
+        self.bookmark_edit.setFocus()
 
     def add_bookmark(self) -> None:
         if not self.bookmark_button.isEnabled():
             return
         text = self.bookmark_edit.text().strip() or self.tr("Bookmark")
-        self.bookmark_requested.emit(self.player.position, text)
+        at, self._mark_at = self._mark_at, None
+        self.bookmark_requested.emit(self.player.position if at is None else at, text)
         self.bookmark_edit.clear()
 
     def _delete_current_bookmark(self) -> None:

@@ -30,6 +30,7 @@ from dialdeck.core.paths import AppPaths
 from dialdeck.core.retention import RetentionPolicy, plan
 from dialdeck.core.store import AsyncHistory
 from dialdeck.core.waveform import cached_peaks
+from dialdeck.ui.describe import count
 from dialdeck.ui.library_view import LibraryView
 from dialdeck.ui.player import Player
 from dialdeck.ui.tasks import Tasks
@@ -73,6 +74,9 @@ class RecordingsController(QObject):
         view.delete_requested.connect(lambda row: self.spawn(self.delete(row)))
         view.player_widget.bookmark_requested.connect(
             lambda pos, text: self.spawn(self.add_bookmark(pos, text))
+        )
+        view.player_widget.bookmark_edit_requested.connect(
+            lambda bookmark_id, text: self.spawn(self.update_bookmark(bookmark_id, text))
         )
         view.player_widget.bookmark_delete_requested.connect(
             lambda bookmark_id: self.spawn(self.delete_bookmark(bookmark_id))
@@ -224,6 +228,14 @@ class RecordingsController(QObject):
                 lambda r: r.id == rec_id, lambda r: replace(r, bookmarks=max(0, r.bookmarks - 1))
             )
 
+    async def update_bookmark(self, bookmark_id: int, text: str) -> None:
+        rec_id = self._loaded_id
+        await self.history.run(library.update_bookmark, bookmark_id, text)
+        if rec_id is not None:
+            self.library_view.player_widget.set_bookmarks(
+                await self.history.run(library.bookmarks, rec_id)
+            )
+
     async def add_bookmark(self, position_ms: int, text: str) -> None:
         if self._loaded_id is None:
             return
@@ -258,7 +270,7 @@ class RecordingsController(QObject):
             )
             imported += 1
         self.library_view.model.reload()
-        message = self.tr("Imported {n} recording(s).").format(n=imported)
+        message = count(imported, "Imported %n recording.", "Imported %n recordings.")
         if problems:
             message += " " + self.tr("Not imported: {list}").format(list="; ".join(problems))
         self.notify.emit(message)
@@ -331,9 +343,12 @@ class RecordingsController(QObject):
         doomed = list(decided.delete)
         if decided.needs_confirmation and self.confirm(
             self.tr("Recordings past your retention limit"),
-            self.tr(
-                "{n} recording(s) past the limit have notes or bookmarks, or are playing. Delete them too?"
-            ).format(n=len(decided.needs_confirmation)),
+            count(
+                len(decided.needs_confirmation),
+                "A recording past the limit has notes or bookmarks, or is playing. Delete it too?",
+                "%n recordings past the limit have notes or bookmarks, or are playing. "
+                "Delete them too?",
+            ),
         ):
             doomed += decided.needs_confirmation
         if doomed:

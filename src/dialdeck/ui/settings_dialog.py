@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -31,7 +31,15 @@ from PySide6.QtWidgets import (
 from dialdeck.core.api.client import check_base_url
 from dialdeck.core.api.errors import ApiError
 from dialdeck.core.numbers import DialNumber, check_dial_number
-from dialdeck.core.settings import DEFAULT_BASE_URL, AccountSettings, PollSpeed, Settings
+from dialdeck.core.settings import (
+    DEFAULT_BASE_URL,
+    DEFAULT_DISPOSITIONS,
+    AccountSettings,
+    PollSpeed,
+    Settings,
+    parse_dispositions,
+)
+from dialdeck.ui.widgets import fit_to_screen, scrolling
 
 
 @dataclass(frozen=True)
@@ -79,11 +87,19 @@ class SettingsDialog(QDialog):
         self.api_key_edit.setObjectName("apiKeyEdit")
         self.api_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.api_key_edit.setAccessibleName(self.tr("API key"))
-        self.api_key_edit.setPlaceholderText(
-            self.tr("Stored in the keyring: type to replace")
-            if key_stored
-            else self.tr("Paste your API key")
-        )
+        if secure_keyring:
+            placeholder = (
+                self.tr("Stored in the keyring: type to replace")
+                if key_stored
+                else self.tr("Paste your API key")
+            )
+        else:  # no keyring: say where the key really is
+            placeholder = (
+                self.tr("Kept for this session only: type to replace")
+                if key_stored
+                else self.tr("Paste your API key (kept for this session only)")
+            )
+        self.api_key_edit.setPlaceholderText(placeholder)
         self.caller_ids_edit = QLineEdit(", ".join(account.caller_ids))
         self.caller_ids_edit.setObjectName("callerIdsEdit")
         self.caller_ids_edit.setAccessibleName(self.tr("Caller IDs"))
@@ -150,11 +166,18 @@ class SettingsDialog(QDialog):
         ):
             self.poll_combo.addItem(label, speed.value)
         self.poll_combo.setCurrentIndex(self.poll_combo.findData(settings.poll_speed.value))
+        self.dispositions_edit = QLineEdit(", ".join(settings.dispositions))
+        self.dispositions_edit.setObjectName("dispositionsEdit")
+        self.dispositions_edit.setAccessibleName(self.tr("Call outcomes, comma-separated"))
+        self.dispositions_edit.setToolTip(
+            self.tr("Offered in the wrap-up after each call and in History, e.g. Sale, Call back")
+        )
         defaults = QGroupBox(self.tr("Calls"))
         defaults_form = QFormLayout(defaults)
         defaults_form.addRow("", self.recording_check)
         defaults_form.addRow(self.tr("Ring each phone for"), self.ring_spin)
         defaults_form.addRow(self.tr("Live updates"), self.poll_combo)
+        defaults_form.addRow(self.tr("Call outcomes"), self.dispositions_edit)
 
         self.keep_forever = QRadioButton(self.tr("Keep recordings forever"))
         self.keep_forever.setObjectName("keepForeverRadio")
@@ -246,15 +269,18 @@ class SettingsDialog(QDialog):
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setObjectName("settingsSaveButton")
 
+        # Everything but the error and Save/Cancel scrolls: those stay reachable on any screen.
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        for part in (self.sandbox_radio, self.account_radio, self.account_box, defaults,
+                     retention, desktop):  # fmt: skip
+            content_layout.addWidget(part)
+        content_layout.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.sandbox_radio)
-        layout.addWidget(self.account_radio)
-        layout.addWidget(self.account_box)
-        layout.addWidget(defaults)
-        layout.addWidget(retention)
-        layout.addWidget(desktop)
+        layout.addWidget(scrolling(content, name="settingsScroll"), 1)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
+        fit_to_screen(self, content.sizeHint() + QSize(40, 80))
         self.sandbox_radio.toggled.connect(self._update_enabled)
         self.base_url_edit.textChanged.connect(self._update_enabled)
         self._update_enabled()
@@ -317,6 +343,9 @@ class SettingsDialog(QDialog):
         settings.start_minimized = self.start_minimized.isChecked()
         settings.dial_links_at_once = self.dial_at_once.isChecked()
         settings.notifications = self.notifications_check.isChecked()
+        settings.dispositions = parse_dispositions(self.dispositions_edit.text()) or list(
+            DEFAULT_DISPOSITIONS
+        )
         key = self.api_key_edit.text().strip() or None
         if self.sandbox_radio.isChecked():
             settings.account = None

@@ -1,14 +1,17 @@
-"""Small widget builders shared by the list views (History, Recordings)."""
+"""Small widget builders shared by the views: list views, scrolling, fitting the screen."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractItemModel, Qt, QTimer
+from PySide6.QtCore import QAbstractItemModel, QSize, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QStackedWidget,
     QTableView,
     QWidget,
@@ -35,6 +38,17 @@ def search_field(
     timer.setInterval(delay_ms)
     timer.timeout.connect(on_settled)
     edit.textChanged.connect(lambda _text: timer.start())
+    # Ctrl+F (the platform's Find) goes to the search of the tab in view: a shortcut whose
+    # owner is hidden (another tab) never fires, so each tab's box answers only there.
+    find = QShortcut(
+        QKeySequence.StandardKey.Find, owner, context=Qt.ShortcutContext.WindowShortcut
+    )
+
+    def focus_search() -> None:
+        edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        edit.selectAll()
+
+    find.activated.connect(focus_search)
     return edit, timer
 
 
@@ -59,3 +73,28 @@ def with_empty_state(table: QTableView, empty: QLabel) -> QStackedWidget:
     stack.addWidget(table)
     stack.addWidget(empty)
     return stack
+
+
+# Room left around a window for its frame and title bar, which Qt does not count in its size.
+FRAME_ALLOWANCE = QSize(16, 48)
+
+
+def fit_to_screen(window: QWidget, preferred: QSize) -> None:
+    """Open at ``preferred``, never larger than the screen's free area (taskbar excluded):
+    an 800x600 screen, or 200% scaling on a small laptop, gets a window that fits."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    room = screen.availableGeometry()
+    size = preferred.boundedTo(room.size() - FRAME_ALLOWANCE).expandedTo(window.minimumSize())
+    window.resize(size)
+
+
+def scrolling(content: QWidget, *, name: str) -> QScrollArea:
+    """``content`` in a frameless scroll area: on a small screen it scrolls instead of forcing
+    the window taller than the screen."""
+    area = QScrollArea()
+    area.setObjectName(name)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    area.setWidget(content)
+    return area
