@@ -103,7 +103,7 @@ def test_hotkey_offers_the_selected_number_in_quick_dial(
     make_app: AppFactory, selection: list[subprocess.Popen[bytes]]
 ) -> None:
     app = make_app()
-    assert app.controller.hotkey.hotkey is not None  # Ctrl+Alt+D, the default, grabbed
+    assert app.controller.hotkeys.hotkey.hotkey is not None  # Ctrl+Alt+D, the default, grabbed
     select(selection, "Call Asha on  098765-43210 ")
     press("ctrl+alt+d")
     box = app.controller.shell.quick_dial

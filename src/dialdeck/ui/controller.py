@@ -22,7 +22,6 @@ from dialdeck.core.secrets import KeyStore
 from dialdeck.core.settings import Settings, read_settings
 from dialdeck.core.startup import open_storage
 from dialdeck.core.store import AsyncHistory
-from dialdeck.platform.hotkey import GlobalHotkey
 from dialdeck.session import (
     BadAccountAddress,
     Session,
@@ -33,6 +32,7 @@ from dialdeck.ui.app_options import AppOptions
 from dialdeck.ui.call_controller import CallController, DialResult
 from dialdeck.ui.contacts_controller import ContactsController
 from dialdeck.ui.describe import count
+from dialdeck.ui.hotkey_controller import HotkeyController
 from dialdeck.ui.main_window import MainWindow
 from dialdeck.ui.recent_call import RecentCallLookup
 from dialdeck.ui.settings_controller import SettingsController
@@ -71,8 +71,7 @@ class AppController(QObject):
             parent=self,
         )
         self.shell = ShellController(window, self)
-        self.hotkey = GlobalHotkey(self)
-        self.hotkey_text = ""
+        self.hotkeys = HotkeyController(self)
         self.contacts = ContactsController(self.history, self.tasks, window)
         self.recent_call = RecentCallLookup(self.history, self.tasks, self)
         self.history_tab: HistoryController | None = None
@@ -124,7 +123,8 @@ class AppController(QObject):
         )
         self.settings_ui.status.connect(status.showMessage)
         self._connect_contacts()
-        self.hotkey.activated.connect(shell.selected_number)
+        self.hotkeys.activated.connect(shell.selected_number)
+        self.hotkeys.status.connect(status.showMessage)
 
     def _connect_contacts(self) -> None:
         """Names for numbers everywhere a number is shown, read from one cache."""
@@ -225,15 +225,7 @@ class AppController(QObject):
 
     def _use_settings(self) -> None:
         self.shell.use_settings(self.settings)
-        if self.settings.global_hotkey != self.hotkey_text and not self.hotkey.headless():
-            self.hotkey_text = self.settings.global_hotkey
-            if problem := self.hotkey.register(self.hotkey_text):
-                self.window.statusBar().showMessage(
-                    self.tr("Hotkey {key} not set: {why}").format(
-                        key=self.hotkey_text, why=problem
-                    ),
-                    15_000,
-                )
+        self.hotkeys.use(self.settings.global_hotkey)
         self.window.call_panel.wrap_up.editor.set_dispositions(self.settings.dispositions)
         if self.history_tab is not None:
             self.history_tab.history_view.notes.set_dispositions(self.settings.dispositions)
@@ -363,7 +355,7 @@ class AppController(QObject):
             if self.recordings is not None:
                 self.recordings.stop()
             self.contacts.stop()
-            self.hotkey.unregister()
+            self.hotkeys.stop()
             # A call being placed may finish (bounded): cancelling mid-request would turn a
             # placed call into an unknown one. Everything else is cancelled.
             if dialling := self.tasks.named("dial"):
