@@ -103,3 +103,25 @@ def test_redialling_a_recent_number_says_when_and_how_it_went(make_app: AppFacto
     app.qtbot.keyClicks(dialer.number_edit, "9876543210")  # never called
     app.qtbot.wait(600)
     assert dialer.preview.text() == "Will call +91 98765 43210"
+
+
+def test_wrap_up_shows_notes_typed_in_history_during_the_call(make_app: AppFactory) -> None:
+    """Notes written in History while the call ran are shown in the wrap-up, never blanked."""
+    from dialdeck.core.store import HistoryStore
+
+    app = make_app()
+    connected_call(app)
+    panel = app.window.call_panel
+    assert panel.focused is not None
+    uuid = panel.focused.uuid
+    task = app.controller.tasks.spawn(
+        app.controller.history.run(HistoryStore.set_notes, uuid, "Asked for a quote", "Interested")
+    )
+    app.qtbot.waitUntil(task.done)
+    app.qtbot.mouseClick(panel.hangup_customer_button, Qt.MouseButton.LeftButton)
+    app.wait_state("Call ended")
+    wrap_up = panel.wrap_up.editor
+    app.qtbot.waitUntil(lambda: wrap_up.notes_edit.toPlainText() == "Asked for a quote")
+    assert wrap_up.disposition_combo.currentText() == "Interested"
+    app.qtbot.keyClicks(wrap_up.notes_edit, " by Friday")
+    app.qtbot.waitUntil(lambda: history_rows(app)[-1]["notes"] == "Asked for a quote by Friday")

@@ -63,6 +63,7 @@ class CallController(QObject):
     calls_changed = Signal()  # something in the history changed
     wrap_up_saved = Signal(str, str, str)  # uuid, notes, disposition
     wrap_up_failed = Signal(str, str)  # uuid, why
+    wrap_up_loaded = Signal(str, str, str)  # uuid, notes, disposition already stored
 
     def __init__(self, history: AsyncHistory, tasks: Tasks, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -182,6 +183,11 @@ class CallController(QObject):
         since = datetime.now(UTC) - CONFIRM_WINDOW
         for national, placed_at in await self._store(HistoryStore.unknown_since, since) or []:
             self.attempts.record(national, outcome_unknown=True, at=placed_at)
+
+    async def load_wrap_up(self, uuid: str) -> None:
+        """What is already stored for an ended call (e.g. typed in History during the call)."""
+        if (record := await self._store(HistoryStore.get, uuid)) is not None:
+            self.wrap_up_loaded.emit(uuid, record.notes, record.disposition)
 
     async def save_wrap_up(self, uuid: str, notes: str, disposition: str) -> None:
         """An ended call's disposition and notes, into the same history columns as History's."""

@@ -112,6 +112,10 @@ class AppController(QObject):
             lambda u, n, d: self.tasks.spawn(calls.save_wrap_up(u, n, d), "save wrap-up")
         )
         calls.wrap_up_saved.connect(wrap_up.saved)
+        window.call_panel.wrap_up.notes_wanted.connect(
+            lambda uuid: self.tasks.latest("wrap-up notes", calls.load_wrap_up(uuid))
+        )
+        calls.wrap_up_loaded.connect(window.call_panel.wrap_up.load)
         calls.wrap_up_failed.connect(wrap_up.save_failed)
         calls.dial_failed.connect(window.dialer.show_problem)
         calls.number_kept.connect(shell.keep_number)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QWidget
 
 SAVE_AFTER_MS = 700
@@ -67,6 +68,7 @@ class NotesEditor(QWidget):
         self._loading = True
         try:
             self.notes_edit.setPlainText(notes)
+            self.notes_edit.moveCursor(QTextCursor.MoveOperation.End)  # typing adds, not prefixes
             self.disposition_combo.setCurrentText(disposition)
         finally:
             self._loading = False

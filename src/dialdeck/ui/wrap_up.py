@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QWidget
 
 from dialdeck.core.settings import DEFAULT_DISPOSITIONS
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 class WrapUpBox(QGroupBox):
     """Shown for an ended call that was placed (it has a history entry)."""
+
+    notes_wanted = Signal(str)  # call uuid: what is stored for it, please (see :meth:`load`)
 
     def __init__(
         self, dispositions: Sequence[str] = DEFAULT_DISPOSITIONS, parent: QWidget | None = None
@@ -51,8 +54,20 @@ class WrapUpBox(QGroupBox):
             return
         assert call is not None
         if call.uuid != self.editor.uuid:
-            self.editor.show_call(call.uuid, *self._saved.get(call.uuid, ("", "")))
+            known = self._saved.get(call.uuid)
+            self.editor.show_call(call.uuid, *(known or ("", "")))
+            if known is None:
+                self.notes_wanted.emit(call.uuid)
         self.show()
+
+    def load(self, uuid: str, notes: str, disposition: str) -> None:
+        """Notes already stored for the call (typed in History meanwhile): shown, unless the agent
+        has started typing here, so a wrap-up never overwrites them with an empty field."""
+        if uuid in self._saved or uuid in self.editor.pending:
+            return
+        self._saved[uuid] = (notes, disposition)
+        if self.editor.uuid == uuid:
+            self.editor.show_call(uuid, notes, disposition)
 
     def _remember(self, uuid: str, notes: str, disposition: str) -> None:
         self._saved[uuid] = (notes, disposition)
