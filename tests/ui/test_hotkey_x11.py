@@ -8,10 +8,8 @@ The outer test starts Xvfb, then runs the inner tests in a nested pytest on the 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from dialdeck.platform.hotkey import GlobalHotkey, HotkeyError, parse_hotkey
+from tests.support.xserver import require_tools, xvfb
 from tests.ui.conftest import AppFactory
 
 INNER = os.environ.get("DIALDECK_REAL_X_HOTKEY") == "1"
@@ -37,37 +36,15 @@ def test_parse_hotkey() -> None:
 
 @pytest.mark.skipif(INNER, reason="this is the outer driver")
 def test_hotkey_under_a_real_x_server(tmp_path: Path) -> None:
-    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
-    if missing:
-        message = f"needs {', '.join(missing)} (./run installs them on Debian)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    display = f":{10 + os.getpid() % 40}"
-    runtime = tempfile.mkdtemp(prefix="xdg-runtime-")
-    os.chmod(runtime, 0o700)
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb",
-           "DIALDECK_REAL_X_HOTKEY": "1", "XDG_RUNTIME_DIR": runtime}  # fmt: skip
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    try:
-        socket = Path(f"/tmp/.X11-unix/X{display[1:]}")
-        deadline = time.monotonic() + 10
-        while not socket.exists():
-            assert xvfb.poll() is None, "Xvfb exited"
-            assert time.monotonic() < deadline, "Xvfb did not start"
-            time.sleep(0.05)
+    require_tools(TOOLS)
+    with xvfb(10, "DIALDECK_REAL_X_HOTKEY") as env:
         result = subprocess.run(
             [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider",
              "-p", "no:randomly", "--basetemp", str(tmp_path / "inner")],
             env=env, capture_output=True, text=True, timeout=240,
         )  # fmt: skip
-        assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
-        assert "3 passed" in result.stdout, result.stdout[-2000:]
-    finally:
-        xvfb.terminate()
-        xvfb.wait(10)
-        shutil.rmtree(runtime, ignore_errors=True)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    assert "3 passed" in result.stdout, result.stdout[-2000:]
 
 
 @pytest.fixture

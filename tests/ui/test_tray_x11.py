@@ -7,10 +7,8 @@ platform (the session's QApplication here is offscreen, which has no tray at all
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from tests.support.xserver import require_tools, xvfb
 from tests.ui.conftest import AppFactory
 from tests.ui.test_tray_and_links import tray
 
@@ -31,45 +30,24 @@ def xdotool(*args: str) -> None:
 
 @pytest.mark.skipif(INNER, reason="this is the outer driver")
 def test_tray_under_a_real_x_server(tmp_path: Path) -> None:
-    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
-    if missing:
-        message = f"needs {', '.join(missing)} (./run installs them on Debian)"
-        if os.environ.get("CI"):
-            pytest.fail(message)  # on CI a missing tool is a broken install, not a reason to skip
-        pytest.skip(message)
-    display = f":{50 + os.getpid() % 40}"
-    runtime = tempfile.mkdtemp(prefix="xdg-runtime-")
-    os.chmod(runtime, 0o700)
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "DIALDECK_REAL_X": "1",
-           "XDG_RUNTIME_DIR": runtime}  # fmt: skip
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    trayer = None
-    try:
-        socket = Path(f"/tmp/.X11-unix/X{display[1:]}")
-        deadline = time.monotonic() + 10
-        while not socket.exists():
-            assert xvfb.poll() is None, "Xvfb exited"
-            assert time.monotonic() < deadline, "Xvfb did not start"
-            time.sleep(0.05)
+    require_tools(TOOLS)
+    with xvfb(50, "DIALDECK_REAL_X") as env:
         trayer = subprocess.Popen(
             ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "24"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        time.sleep(1.0)  # trayer claims the tray selection
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider",
-             "--basetemp", str(tmp_path / "inner")],
-            env=env, capture_output=True, text=True, timeout=240,
-        )  # fmt: skip
-        assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
-        assert "1 passed" in result.stdout
-    finally:
-        for proc in (trayer, xvfb):
-            if proc is not None:
-                proc.terminate()
-                proc.wait(10)
-        shutil.rmtree(runtime, ignore_errors=True)
+        try:
+            time.sleep(1.0)  # trayer claims the tray selection
+            result = subprocess.run(
+                [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider",
+                 "--basetemp", str(tmp_path / "inner")],
+                env=env, capture_output=True, text=True, timeout=240,
+            )  # fmt: skip
+        finally:
+            trayer.terminate()
+            trayer.wait(10)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    assert "1 passed" in result.stdout
 
 
 @pytest.mark.skipif(not INNER, reason="runs inside the Xvfb session started by the outer test")
