@@ -13,9 +13,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMessageBox
 
-from dialdeck.core.calls import TrackedCall
 from dialdeck.core.paths import AppPaths
 from dialdeck.core.retention import RetentionPolicy
 from dialdeck.core.secrets import KeyStore
@@ -28,10 +26,10 @@ from dialdeck.session import (
     SessionError,
     open_session,
 )
+from dialdeck.ui import describe, wiring
 from dialdeck.ui.app_options import AppOptions
 from dialdeck.ui.call_controller import CallController, DialResult
 from dialdeck.ui.contacts_controller import ContactsController
-from dialdeck.ui.describe import count
 from dialdeck.ui.hotkey_controller import HotkeyController
 from dialdeck.ui.main_window import MainWindow
 from dialdeck.ui.recent_call import RecentCallLookup
@@ -86,10 +84,8 @@ class AppController(QObject):
         return self.calls.session
 
     def _connect_signals(self) -> None:
-        window, calls, shell = self.window, self.calls, self.shell
-        status = window.statusBar()
+        window, calls, shell, status = self.window, self.calls, self.shell, self.window.statusBar()
         window.dialer.dial_requested.connect(self.dial)
-        window.call_panel.hang_up_requested.connect(calls.sandbox_hang_up)
         window.settings_requested.connect(lambda: self.settings_ui.open(self.settings, window))
         window.quit_requested.connect(self.request_quit)
         shell.dial_requested.connect(lambda n, o, confirmed: self.dial(n, o, confirmed=confirmed))
@@ -100,24 +96,6 @@ class AppController(QObject):
         )
         shell.quit_confirmed.connect(self.quit)
         shell.notifications_toggled.connect(self._set_notifications)
-        calls.call_updated.connect(self._on_call_updated)
-        calls.call_notice.connect(window.call_panel.show_notice_for)
-        calls.busy_changed.connect(window.dialer.set_busy)
-        calls.busy_changed.connect(self._on_busy)
-        calls.dial_refused.connect(window.call_panel.set_dial_problem)
-        window.dialer.number_settled.connect(self.recent_call.look_up)
-        self.recent_call.found.connect(window.dialer.show_last_call)
-        wrap_up = window.call_panel.wrap_up.editor
-        wrap_up.save_requested.connect(
-            lambda u, n, d: self.tasks.spawn(calls.save_wrap_up(u, n, d), "save wrap-up")
-        )
-        calls.wrap_up_saved.connect(wrap_up.saved)
-        window.call_panel.wrap_up.notes_wanted.connect(
-            lambda uuid: self.tasks.latest("wrap-up notes", calls.load_wrap_up(uuid))
-        )
-        calls.wrap_up_loaded.connect(window.call_panel.wrap_up.load)
-        calls.wrap_up_failed.connect(wrap_up.save_failed)
-        calls.dial_failed.connect(window.dialer.show_problem)
         calls.number_kept.connect(shell.keep_number)
         calls.confirmation_needed.connect(shell.confirm_redial)
         calls.dialled.connect(self._dialled)
@@ -126,25 +104,10 @@ class AppController(QObject):
             lambda s, key: self.tasks.spawn(self.apply_settings(s, key), "apply settings")
         )
         self.settings_ui.status.connect(status.showMessage)
-        self._connect_contacts()
         self.hotkeys.activated.connect(shell.selected_number)
         self.hotkeys.status.connect(status.showMessage)
-
-    def _connect_contacts(self) -> None:
-        """Names for numbers everywhere a number is shown, read from one cache."""
-        window, contacts, names = self.window, self.contacts, self.contacts.names
-        window.dialer.describe_number = names.describe
-        window.call_panel.describe_number = names.describe_text
-        self.calls.name_for = names.name_only
-        self.shell.names = names
-        window.import_contacts_requested.connect(contacts.import_contacts)
-        contacts.names_changed.connect(window.dialer.refresh_names)
-        contacts.names_changed.connect(window.call_panel.refresh_names)
-        contacts.favourites_changed.connect(lambda found: setattr(self.shell, "favourites", found))
-        contacts.import_failed.connect(self.shell.tell_problem)
-        contacts.imported.connect(
-            lambda title, text: self.shell.tell_problem(title, text, QMessageBox.Icon.Information)
-        )
+        wiring.connect_call_panel(window, calls, shell, self.recent_call, self.tasks)
+        wiring.connect_contacts(window, self.contacts, calls, shell)
 
     def dial(
         self, number: DialNumber, options: DialOptions, *, confirmed: bool = False
@@ -160,16 +123,13 @@ class AppController(QObject):
         storage = await open_storage(self.paths, self.history, self.options.log_problem)
         notices = storage.notices
         if storage.interrupted:
-            self.window.statusBar().showMessage(
-                count(
-                    storage.interrupted,
-                    "%n call from last time may or may not have been placed: check History.",
-                    "%n calls from last time may or may not have been placed: check History.",
-                )
-            )
+            self.window.statusBar().showMessage(describe.interrupted_calls(storage.interrupted))
         await self.calls.load_unknown_attempts()
         self.contacts.start()
-        history, recordings = self._build_tabs()
+        history, recordings = wiring.build_library_tabs(
+            self.window, self.history, self.paths, self.tasks, self.calls, self.contacts, self.shell
+        )
+        self.history_tab, self.recordings = history, recordings
         read = await asyncio.to_thread(read_settings, self.paths.settings_file)
         self.settings = read.settings
         notices += [read.problem] if read.problem else []
@@ -194,38 +154,6 @@ class AppController(QObject):
         if self._pending_args is not None:
             args, self._pending_args = self._pending_args, None
             self.handle_args(args)
-
-    def _build_tabs(self) -> tuple[HistoryController, RecordingsController]:
-        """History and Recordings: built after the window is shown (QtMultimedia is heavy)."""
-        from dialdeck.ui.history_controller import HistoryController
-        from dialdeck.ui.recordings_controller import RecordingsController
-
-        window, status = self.window, self.window.statusBar()
-        self.history_tab = history = HistoryController(self.history, self.tasks.spawn, window)
-        self.recordings = recordings = RecordingsController(
-            self.history, self.paths, self.tasks, window
-        )
-        window.tabs.addTab(history.history_view, self.tr("History"))
-        window.tabs.addTab(recordings.library_view, self.tr("Recordings"))
-        history.notify.connect(lambda text: status.showMessage(text, 10_000))
-        history.play_requested.connect(recordings.play_recording)
-        history.call_back_requested.connect(self.shell.call_back)
-        recordings.notify.connect(lambda text: status.showMessage(text, 10_000))
-        recordings.shown.connect(lambda: window.tabs.setCurrentWidget(recordings.library_view))
-        recordings.history_changed.connect(history.changed)
-        recordings.recording_saved.connect(
-            lambda t: self.shell.notify(self.tr("Recording saved"), t)
-        )
-        self.calls.calls_changed.connect(history.changed)
-        history.use_names(self.contacts.names)
-        self.contacts.names_changed.connect(history.names_changed)
-        self.calls.calls_changed.connect(recordings.changed)
-        self.calls.recording_ready.connect(
-            lambda uuid, url, title: self.tasks.spawn(
-                recordings.queue_recording(uuid, url, title), "queue recording"
-            )
-        )
-        return history, recordings
 
     def _use_settings(self) -> None:
         self.shell.use_settings(self.settings)
@@ -272,17 +200,6 @@ class AppController(QObject):
         await session.close()
 
     # -- what the controllers report ---------------------------------------------------------------
-
-    def _on_call_updated(self, call: TrackedCall, focus: bool) -> None:
-        self.window.call_panel.update_call(call, focus=focus)
-        self.shell.notify_call(call)
-        self.shell.update_tray(self.calls.session)
-
-    def _on_busy(self, busy: bool) -> None:
-        """A new call is being placed: the last call's outcome and refusal are old news."""
-        if busy:
-            self.window.statusBar().clearMessage()
-            self.window.call_panel.set_dial_problem("")
 
     def _dialled(self, number: DialNumber, caller_id: str) -> None:
         self.settings.remember_number(number.national)

@@ -119,3 +119,12 @@ def clock(seconds: float) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def interrupted_calls(n: int) -> str:
+    """Calls the previous session left "placing" (it crashed or was killed mid-request)."""
+    return count(
+        n,
+        "%n call from last time may or may not have been placed: check History.",
+        "%n calls from last time may or may not have been placed: check History.",
+    )
