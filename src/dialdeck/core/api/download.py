@@ -104,19 +104,22 @@ class PartWriter:
     async def write(self, chunk: bytes) -> None:
         self._buffer += chunk
         if len(self._buffer) >= self._batch:
-            await self._flush()
+            await self._flush(wait=False)
 
-    async def _flush(self) -> None:
+    async def _flush(self, *, wait: bool) -> None:
+        """Hand the buffer to the worker. Receiving goes on while it writes (the disk and the
+        network overlap); the next batch waits for this one, so writes stay in order."""
         if self._last is not None:
             await asyncio.shield(self._last)  # re-raises a failed write: nothing after it
         if self._buffer:
             data, self._buffer = self._buffer, bytearray()
             self._last = asyncio.ensure_future(asyncio.to_thread(self._fh.write, data))
-            await asyncio.shield(self._last)  # cancelled or not, the write itself completes
+            if wait:
+                await asyncio.shield(self._last)  # cancelled or not, the write itself completes
 
     async def close(self) -> None:
         try:
-            await self._flush()
+            await self._flush(wait=True)
         finally:
             pending = self._last
             if pending is not None and not pending.done():
