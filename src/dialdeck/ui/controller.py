@@ -129,6 +129,7 @@ class AppController(QObject):
         self._connect_contacts()
         self.hotkeys.activated.connect(shell.selected_number)
         self.hotkeys.status.connect(status.showMessage)
+        self.settings_ui.try_hotkey = self.hotkeys.try_use
 
     def _connect_contacts(self) -> None:
         """Names for numbers everywhere a number is shown, read from one cache."""
