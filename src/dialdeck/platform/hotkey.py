@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 from PySide6.QtGui import QGuiApplication
 
 DEFAULT_HOTKEY = "Ctrl+Alt+D"
@@ -111,6 +111,11 @@ class GlobalHotkey(QObject):
         hotkey = parse_hotkey(text)
         if hotkey == self.hotkey:
             return  # registering it again would collide with ourselves
+        app = QCoreApplication.instance()
+        if app is None or QThread.currentThread() != app.thread():
+            # Windows ties the hotkey to the registering thread's message queue, Carbon and the
+            # X11 socket notifier to the main loop: only the GUI thread will do.
+            raise HotkeyError("The hotkey can only be registered from the main thread")
         backend = _backend_for(QGuiApplication.platformName(), self.activated.emit)
         backend.report = self.problem.emit
         backend.register(hotkey)
@@ -140,14 +145,17 @@ def _backend_for(platform: str, fire: Callable[[], None]) -> Backend:
         from dialdeck.platform._hotkey_x11 import X11
 
         return X11(fire)
-    if sys.platform == "win32" and platform == "windows":
-        from dialdeck.platform._hotkey_windows import Windows  # type-checked: mypy --platform win32
+    try:  # a missing or odd system library is a hotkey that cannot be set, never a crash
+        if sys.platform == "win32" and platform == "windows":
+            from dialdeck.platform._hotkey_windows import Windows  # mypy --platform win32
 
-        return Windows(fire)
-    if sys.platform == "darwin" and platform == "cocoa":
-        from dialdeck.platform._hotkey_macos import MacOS  # mypy --platform darwin
+            return Windows(fire)
+        if sys.platform == "darwin" and platform == "cocoa":
+            from dialdeck.platform._hotkey_macos import MacOS  # mypy --platform darwin
 
-        return MacOS(fire)
+            return MacOS(fire)
+    except (OSError, AttributeError) as exc:
+        raise HotkeyError(f"System-wide hotkeys are not available here ({exc})") from None
     if platform.startswith("wayland"):
         raise HotkeyError(
             "Wayland does not let applications set system-wide hotkeys: use Quick dial from "
