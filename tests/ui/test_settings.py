@@ -159,11 +159,11 @@ def test_retention_settings_round_trip(make_app: AppFactory, tmp_path: Path) -> 
     home = tmp_path / "ret"
     app = make_app(home)
     dialog = open_settings(app)
-    assert dialog.keep_forever.isChecked()
-    dialog.keep_days.setChecked(True)
-    dialog.days_spin.setValue(30)
-    dialog.cap_size.setChecked(True)
-    dialog.gb_spin.setValue(2.5)
+    assert dialog.retention.keep_forever.isChecked()
+    dialog.retention.keep_days.setChecked(True)
+    dialog.retention.days_spin.setValue(30)
+    dialog.retention.cap_size.setChecked(True)
+    dialog.retention.gb_spin.setValue(2.5)
     save(dialog)
     app.qtbot.waitUntil(lambda: app.controller.settings.retention_days == 30)
     assert app.controller.settings.retention_gb == 2.5

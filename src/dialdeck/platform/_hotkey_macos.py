@@ -1,14 +1,24 @@
 """The system-wide hotkey on macOS: Carbon's ``RegisterEventHotKey`` (still the supported way,
 and needs no accessibility permission), with an application event handler for
-``kEventHotKeyPressed``. Type-check with ``mypy --platform darwin``; runs only on macOS."""
+``kEventHotKeyPressed`` (``InstallApplicationEventHandler`` is a macro for ``InstallEventHandler``
+on ``GetApplicationEventTarget()``). Type-check with ``mypy --platform darwin``; runs only on
+macOS (the unit tests fake Carbon).
+
+Each backend registers its chord with an id of its own and its handler answers only for that id
+(``GetEventParameter`` → ``EventHotKeyID``), passing others on with ``eventNotHandledErr``: while
+a new chord is tried the old one is still installed, and neither may swallow the other's press.
+Carbon key codes are positions on the ANSI keyboard, not characters: on another layout (AZERTY,
+Dvorak) the chord is the key in that position.
+"""
 
 from __future__ import annotations
 
 import ctypes
+import itertools
 import sys
 from collections.abc import Callable
 
-from dialdeck.platform.hotkey import Backend, Hotkey, HotkeyError
+from dialdeck.platform.hotkey import Backend, Hotkey, HotkeyError, HotkeyTaken
 
 # Imported only there; this also tells mypy which platform the rest of the module is for.
 assert sys.platform == "darwin"
@@ -20,6 +30,11 @@ K_EVENT_HOTKEY_PRESSED = 5
 CMD_KEY, SHIFT_KEY, OPTION_KEY, CONTROL_KEY = 0x100, 0x200, 0x800, 0x1000
 EVENT_HOTKEY_EXCLUSIVE = 0x1
 SIGNATURE = int.from_bytes(b"DlDk", "big")
+K_EVENT_PARAM_DIRECT_OBJECT = int.from_bytes(b"----", "big")
+TYPE_EVENT_HOTKEY_ID = int.from_bytes(b"hkid", "big")
+NO_ERR, EVENT_NOT_HANDLED_ERR = 0, -9874
+EVENT_HOTKEY_EXISTS_ERR = -9878  # another application registered it exclusively
+_ids = itertools.count(1)
 # ANSI virtual key codes (Events.h): the layout's position, as Carbon hotkeys want them.
 KEY_CODES = dict(zip("ASDFHGZXCV", (0, 1, 2, 3, 4, 5, 6, 7, 8, 9), strict=True)) | {
     "B": 11, "Q": 12, "W": 13, "E": 14, "R": 15, "Y": 16, "T": 17, "1": 18, "2": 19, "3": 20,
@@ -40,9 +55,16 @@ class EventHotKeyID(ctypes.Structure):
 
 HANDLER = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
 carbon.GetApplicationEventTarget.restype = ctypes.c_void_p
-carbon.InstallEventHandler.argtypes = [ctypes.c_void_p, HANDLER, ctypes.c_uint32,
+# ItemCount and ByteCount are unsigned long: 64 bits, as c_ulong is on macOS.
+carbon.InstallEventHandler.argtypes = [ctypes.c_void_p, HANDLER, ctypes.c_ulong,
                                        ctypes.POINTER(EventTypeSpec), ctypes.c_void_p,
                                        ctypes.POINTER(ctypes.c_void_p)]  # fmt: skip
+carbon.InstallEventHandler.restype = ctypes.c_int32
+carbon.GetEventParameter.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32,
+                                     ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p,
+                                     ctypes.c_void_p]  # fmt: skip
+carbon.GetEventParameter.restype = ctypes.c_int32
+carbon.RegisterEventHotKey.restype = ctypes.c_int32
 carbon.RegisterEventHotKey.argtypes = [ctypes.c_uint32, ctypes.c_uint32, EventHotKeyID,
                                        ctypes.c_void_p, ctypes.c_uint32,
                                        ctypes.POINTER(ctypes.c_void_p)]  # fmt: skip
@@ -55,12 +77,20 @@ class MacOS(Backend):
         super().__init__(fire)
         self.handler_ref = ctypes.c_void_p()
         self.hotkey_ref = ctypes.c_void_p()
+        self.hotkey_id = next(_ids)
         # Kept referenced: Carbon calls it for as long as the handler is installed.
         self.callback = HANDLER(self._pressed)
 
-    def _pressed(self, _call_ref: int | None, _event: int | None, _data: int | None) -> int:
+    def _pressed(self, _call_ref: int | None, event: int | None, _data: int | None) -> int:
+        pressed = EventHotKeyID()
+        status = carbon.GetEventParameter(
+            event, K_EVENT_PARAM_DIRECT_OBJECT, TYPE_EVENT_HOTKEY_ID, None,
+            ctypes.sizeof(pressed), None, ctypes.byref(pressed),
+        )  # fmt: skip
+        if status != NO_ERR or (pressed.signature, pressed.id) != (SIGNATURE, self.hotkey_id):
+            return EVENT_NOT_HANDLED_ERR  # another handler's hotkey: pass it on
         self.fire()
-        return 0  # noErr
+        return NO_ERR
 
     def register(self, hotkey: Hotkey) -> None:
         code = KEY_CODES.get(hotkey.key)
@@ -76,12 +106,14 @@ class MacOS(Backend):
         if status != 0:
             raise HotkeyError(f"macOS refused the hotkey handler (error {status})")
         status = carbon.RegisterEventHotKey(
-            code, mods, EventHotKeyID(SIGNATURE, 1), target, EVENT_HOTKEY_EXCLUSIVE,
+            code, mods, EventHotKeyID(SIGNATURE, self.hotkey_id), target, EVENT_HOTKEY_EXCLUSIVE,
             ctypes.byref(self.hotkey_ref),
         )  # fmt: skip
         if status != 0:
             self.close()
-            raise HotkeyError(f"{hotkey} is already used by another application")
+            if status == EVENT_HOTKEY_EXISTS_ERR:
+                raise HotkeyTaken(hotkey)
+            raise HotkeyError(f"macOS refused the hotkey {hotkey} (error {status})")
 
     def close(self) -> None:
         if self.hotkey_ref.value:

@@ -106,6 +106,7 @@ class AppController(QObject):
         self.settings_ui.status.connect(status.showMessage)
         self.hotkeys.activated.connect(shell.selected_number)
         self.hotkeys.status.connect(status.showMessage)
+        self.settings_ui.try_hotkey = self.hotkeys.try_use
         wiring.connect_call_panel(window, calls, shell, self.recent_call, self.tasks)
         wiring.connect_contacts(window, self.contacts, calls, shell)
 

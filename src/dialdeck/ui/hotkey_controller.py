@@ -1,10 +1,16 @@
-"""The global hotkey (default Ctrl+Alt+D): registered from the settings, reported when taken."""
+"""The global hotkey (default Ctrl+Alt+D): registered from the settings, reported when taken.
+
+Changed in Settings, the new chord is registered when Save is pressed (:meth:`try_use`): when
+another application holds it the dialog says so and stays open, and the old hotkey keeps working.
+At start-up a saved chord that cannot be registered is said in the status bar; no hotkey is active
+then (what is saved and what works never disagree silently).
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from dialdeck.platform.hotkey import GlobalHotkey
+from dialdeck.platform.hotkey import GlobalHotkey, HotkeyError, HotkeyTaken
 
 
 class HotkeyController(QObject):
@@ -15,6 +21,7 @@ class HotkeyController(QObject):
         super().__init__(parent)
         self.hotkey = GlobalHotkey(self)
         self.hotkey.activated.connect(self.activated)
+        self.hotkey.problem.connect(lambda why: self.status.emit(why, 15_000))
         self.text = ""
 
     def use(self, text: str) -> None:
@@ -22,10 +29,33 @@ class HotkeyController(QObject):
         if text == self.text or self.hotkey.headless():
             return
         self.text = text
-        if problem := self.hotkey.register(text):
-            self.status.emit(
-                self.tr("Hotkey {key} not set: {why}").format(key=text, why=problem), 15_000
-            )
+        try:
+            self.hotkey.change(text)
+        except HotkeyError as exc:
+            self.hotkey.unregister()  # the saved chord does not work: none does
+            self.status.emit(self._not_set(text, exc), 15_000)
+
+    def try_use(self, text: str) -> str:
+        """From the Settings dialog on Save: register ``text`` now. "" when done (or when this
+        system has no global hotkeys at all: the status bar says that); the refusal when another
+        application holds the chord, the old hotkey then still registered."""
+        if text == self.text or self.hotkey.headless():
+            self.text = text
+            return ""
+        try:
+            self.hotkey.change(text)
+        except HotkeyTaken as exc:
+            return self.tr("{why}; choose another.").format(why=exc)
+        except HotkeyError as exc:
+            self.hotkey.unregister()
+            self.status.emit(self._not_set(text, exc), 15_000)
+        self.text = text
+        return ""
+
+    def _not_set(self, text: str, exc: HotkeyError) -> str:
+        if isinstance(exc, HotkeyTaken):
+            return self.tr("{why}; choose another in Settings.").format(why=exc)
+        return self.tr("Hotkey {key} not set: {why}").format(key=text, why=exc)
 
     def stop(self) -> None:
         self.hotkey.unregister()

@@ -59,6 +59,8 @@ class SettingsController(QObject):
         self.client_factory = client_factory
         self.secure_keyring: bool | None = None  # None: not asked yet (it loads a backend)
         self.dialog: SettingsDialog | None = None
+        # Registers a changed global hotkey on Save: "" or why not (set by the conductor).
+        self.try_hotkey: Callable[[str], str] | None = None
 
     def open(self, settings: Settings, parent: QWidget) -> None:
         self.tasks.latest("open settings", self._open(settings, parent))
@@ -73,7 +75,11 @@ class SettingsController(QObject):
             self.dialog.raise_()  # one settings dialog at a time
             return
         dialog = SettingsDialog(
-            settings, key_stored=key_stored, secure_keyring=self.secure_keyring, parent=parent
+            settings,
+            key_stored=key_stored,
+            secure_keyring=self.secure_keyring,
+            try_hotkey=self.try_hotkey,
+            parent=parent,
         )
         dialog.test_requested.connect(
             lambda url, key: self.tasks.latest(

@@ -6,6 +6,7 @@ the controller does the work off the GUI thread, reporting back through :meth:`s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QSize, Signal
@@ -15,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -39,6 +39,7 @@ from dialdeck.core.settings import (
     Settings,
     parse_dispositions,
 )
+from dialdeck.ui.settings_groups import DesktopGroup, RetentionGroup
 from dialdeck.ui.widgets import fit_to_screen, scrolling
 
 
@@ -58,6 +59,7 @@ class SettingsDialog(QDialog):
         *,
         key_stored: bool,
         secure_keyring: bool,
+        try_hotkey: Callable[[str], str] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -179,82 +181,11 @@ class SettingsDialog(QDialog):
         defaults_form.addRow(self.tr("Live updates"), self.poll_combo)
         defaults_form.addRow(self.tr("Call outcomes"), self.dispositions_edit)
 
-        self.keep_forever = QRadioButton(self.tr("Keep recordings forever"))
-        self.keep_forever.setObjectName("keepForeverRadio")
-        self.keep_days = QRadioButton(self.tr("Delete recordings older than"))
-        self.keep_days.setObjectName("keepDaysRadio")
-        self.days_spin = QSpinBox()
-        self.days_spin.setObjectName("retentionDaysSpin")
-        self.days_spin.setRange(1, 3650)
-        self.days_spin.setValue(settings.retention_days or 90)
-        self.days_spin.setSuffix(self.tr(" days"))
-        self.cap_size = QCheckBox(self.tr("Keep at most"))
-        self.cap_size.setObjectName("capSizeCheck")
-        self.gb_spin = QDoubleSpinBox()
-        self.gb_spin.setObjectName("retentionGbSpin")
-        self.gb_spin.setRange(0.1, 10_000)
-        self.gb_spin.setDecimals(1)
-        self.gb_spin.setValue(settings.retention_gb or 5.0)
-        self.gb_spin.setSuffix(self.tr(" GB (oldest deleted first)"))
-        keep = QButtonGroup(self)
-        keep.addButton(self.keep_forever)
-        keep.addButton(self.keep_days)
-        (self.keep_days if settings.retention_days else self.keep_forever).setChecked(True)
-        self.cap_size.setChecked(settings.retention_gb is not None)
-        retention = QGroupBox(self.tr("Recordings"))
-        retention_form = QFormLayout(retention)
-        retention_form.addRow(self.keep_forever)
-        days_row = QHBoxLayout()
-        days_row.addWidget(self.keep_days)
-        days_row.addWidget(self.days_spin)
-        retention_form.addRow(days_row)
-        gb_row = QHBoxLayout()
-        gb_row.addWidget(self.cap_size)
-        gb_row.addWidget(self.gb_spin)
-        retention_form.addRow(gb_row)
-        note = QLabel(
-            self.tr(
-                "Recordings with notes or bookmarks, or playing, are only deleted after you confirm."
-            )
-        )
-        note.setWordWrap(True)
-        retention_form.addRow(note)
-
-        self.close_to_tray = QCheckBox(self.tr("Closing the window keeps Dialdeck in the tray"))
-        self.close_to_tray.setObjectName("closeToTrayCheck")
-        self.close_to_tray.setChecked(settings.close_to_tray)
-        self.start_at_login = QCheckBox(self.tr("Start Dialdeck when I log in"))
-        self.start_at_login.setObjectName("startAtLoginCheck")
-        self.start_at_login.setChecked(settings.start_at_login)
-        self.start_minimized = QCheckBox(self.tr("…minimized to the tray"))
-        self.start_minimized.setObjectName("startMinimizedCheck")
-        self.start_minimized.setChecked(settings.start_minimized)
-        self.dial_at_once = QCheckBox(self.tr("Dial tel: links at once (without pressing Enter)"))
-        self.dial_at_once.setObjectName("dialLinksAtOnceCheck")
-        self.dial_at_once.setChecked(settings.dial_links_at_once)
-        self.notifications_check = QCheckBox(self.tr("Show notifications for call events"))
-        self.notifications_check.setObjectName("notificationsCheck")
-        self.notifications_check.setChecked(settings.notifications)
-        self.register_button = QPushButton(self.tr("Make Dialdeck open tel: links"))
-        self.register_button.setObjectName("registerLinksButton")
-        self.register_button.clicked.connect(self._on_register)
-        self.register_result = QLabel()
-        self.register_result.setObjectName("registerResultLabel")
-        self.register_result.setWordWrap(True)
-        desktop = QGroupBox(self.tr("Desktop"))
-        desktop_layout = QVBoxLayout(desktop)
-        for widget in (
-            self.close_to_tray,
-            self.start_at_login,
-            self.start_minimized,
-            self.dial_at_once,
-            self.notifications_check,
-        ):
-            desktop_layout.addWidget(widget)
-        register_row = QHBoxLayout()
-        register_row.addWidget(self.register_button)
-        register_row.addWidget(self.register_result, 1)
-        desktop_layout.addLayout(register_row)
+        self.retention = RetentionGroup(settings)
+        self.desktop = DesktopGroup(settings)
+        self.desktop.register_links_requested.connect(self.register_links_requested)
+        self.hotkey = self.desktop.hotkey
+        self.try_hotkey = try_hotkey
 
         self.error_label = QLabel()
         self.error_label.setObjectName("settingsError")
@@ -273,7 +204,7 @@ class SettingsDialog(QDialog):
         content = QWidget()
         content_layout = QVBoxLayout(content)
         for part in (self.sandbox_radio, self.account_radio, self.account_box, defaults,
-                     retention, desktop):  # fmt: skip
+                     self.retention, self.desktop):  # fmt: skip
             content_layout.addWidget(part)
         content_layout.addStretch(1)
         layout = QVBoxLayout(self)
@@ -283,6 +214,7 @@ class SettingsDialog(QDialog):
         fit_to_screen(self, content.sizeHint() + QSize(40, 80))
         self.sandbox_radio.toggled.connect(self._update_enabled)
         self.base_url_edit.textChanged.connect(self._update_enabled)
+        self.hotkey.changed.connect(self._update_enabled)
         self._update_enabled()
         self.chosen: SettingsResult | None = None
         self._key_stored = key_stored
@@ -301,7 +233,7 @@ class SettingsDialog(QDialog):
         problem = self.base_url_error() if account else ""
         self.base_url_problem.setText(problem)
         self.base_url_problem.setVisible(bool(problem))
-        self.save_button.setEnabled(not problem)
+        self.save_button.setEnabled(not problem and not self.hotkey.problem())
         self.test_button.setEnabled(not problem)
 
     def _on_test(self) -> None:
@@ -311,14 +243,8 @@ class SettingsDialog(QDialog):
             self.base_url_edit.text().strip(), self.api_key_edit.text().strip()
         )
 
-    def _on_register(self) -> None:
-        self.register_button.setEnabled(False)
-        self.register_result.setText(self.tr("Registering…"))
-        self.register_links_requested.emit()
-
     def show_register_result(self, message: str) -> None:
-        self.register_button.setEnabled(True)
-        self.register_result.setText(message)
+        self.desktop.show_register_result(message)
 
     def show_test_result(self, ok: bool, message: str) -> None:
         self.test_button.setEnabled(True)
@@ -336,21 +262,15 @@ class SettingsDialog(QDialog):
         settings.recording = self.recording_check.isChecked()
         settings.max_ring_time = self.ring_spin.value()
         settings.poll_speed = PollSpeed(self.poll_combo.currentData())
-        settings.retention_days = self.days_spin.value() if self.keep_days.isChecked() else None
-        settings.retention_gb = self.gb_spin.value() if self.cap_size.isChecked() else None
-        settings.close_to_tray = self.close_to_tray.isChecked()
-        settings.start_at_login = self.start_at_login.isChecked()
-        settings.start_minimized = self.start_minimized.isChecked()
-        settings.dial_links_at_once = self.dial_at_once.isChecked()
-        settings.notifications = self.notifications_check.isChecked()
+        self.retention.apply_to(settings)
+        self.desktop.apply_to(settings)
         settings.dispositions = parse_dispositions(self.dispositions_edit.text()) or list(
             DEFAULT_DISPOSITIONS
         )
         key = self.api_key_edit.text().strip() or None
         if self.sandbox_radio.isChecked():
             settings.account = None
-            self.chosen = SettingsResult(settings, None)
-            super().accept()
+            self._done(SettingsResult(settings, None))
             return
         caller_ids = [
             c.strip().replace(" ", "") for c in self.caller_ids_edit.text().split(",") if c.strip()
@@ -382,5 +302,18 @@ class SettingsDialog(QDialog):
         settings.account = account
         if settings.caller_id not in caller_ids:
             settings.caller_id = caller_ids[0]
-        self.chosen = SettingsResult(settings, key)
+        self._done(SettingsResult(settings, key))
+
+    def _done(self, result: SettingsResult) -> None:
+        """Last, once all else is valid: a new hotkey is registered now, so that a chord another
+        application holds is said here (the old hotkey keeps working) rather than after closing."""
+        chord = result.settings.global_hotkey
+        if (
+            self.try_hotkey is not None
+            and chord != self._original.global_hotkey
+            and (refusal := self.try_hotkey(chord))
+        ):
+            self.hotkey.show_refusal(refusal)
+            return
+        self.chosen = result
         super().accept()

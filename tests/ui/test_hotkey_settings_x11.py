@@ -1,0 +1,142 @@
+"""The global hotkey changed in Settings, and after a keyboard layout change, on a real X server:
+Xvfb, the xcb key grab, real key presses (xdotool, XTEST), PRIMARY owned by xclip, and the layout
+switched with setxkbmap (which makes the server send every client a MappingNotify).
+
+As in test_hotkey_x11, the outer test starts Xvfb and runs the inner tests in a nested pytest on
+the xcb platform.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from dialdeck.platform.hotkey import GlobalHotkey
+from tests.support.xserver import require_tools, xvfb
+from tests.ui.conftest import AppFactory
+from tests.ui.test_hotkey_x11 import press, select, selection  # noqa: F401  (a fixture)
+from tests.ui.test_settings import open_settings, save
+
+INNER = os.environ.get("DIALDECK_REAL_X_HOTKEY_SETTINGS") == "1"
+TOOLS = ("Xvfb", "xdotool", "xclip", "setxkbmap")
+inner_only = pytest.mark.skipif(not INNER, reason="runs inside the Xvfb session of the outer test")
+
+
+@pytest.mark.skipif(INNER, reason="this is the outer driver")
+def test_hotkey_settings_under_a_real_x_server(tmp_path: Path) -> None:
+    require_tools(TOOLS)
+    with xvfb(50, "DIALDECK_REAL_X_HOTKEY_SETTINGS") as env:
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider",
+             "-p", "no:randomly", "--basetemp", str(tmp_path / "inner")],
+            env=env, capture_output=True, text=True, timeout=240,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    assert "2 passed" in result.stdout, result.stdout[-2000:]
+
+
+@inner_only
+def test_hotkey_changed_in_settings_works_at_once(
+    make_app: AppFactory,
+    selection: list[subprocess.Popen[bytes]],  # noqa: F811
+) -> None:
+    app = make_app()
+    hotkeys, qtbot = app.controller.hotkeys, app.qtbot
+    assert str(hotkeys.hotkey.hotkey) == "Ctrl+Alt+D"
+    box = app.controller.shell.quick_dial
+    assert box is not None
+
+    dialog = open_settings(app)
+    field = dialog.hotkey
+    assert field.text() == "Ctrl+Alt+D"  # the current shortcut is shown
+    ctrl_alt = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    qtbot.keyClick(field.edit, Qt.Key.Key_J, ctrl_alt)
+    qtbot.waitUntil(lambda: field.text() == "Ctrl+Alt+J")
+    save(dialog)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert str(hotkeys.hotkey.hotkey) == "Ctrl+Alt+J"  # registered live, no restart
+    qtbot.waitUntil(lambda: app.controller.settings.global_hotkey == "Ctrl+Alt+J")
+
+    select(selection, "098765 43210")
+    press("ctrl+alt+j")
+    qtbot.waitUntil(box.isVisible, timeout=5_000)
+    assert box.number_edit.text() == "+91 98765 43210"
+    box.hide()
+    press("ctrl+alt+d")  # the old chord is released: it reaches whatever has the focus
+    qtbot.wait(700)
+    assert not box.isVisible()
+
+    # A chord another X client holds (a second connection of our own, as another app would):
+    # refused in the dialog, which stays open; the old hotkey keeps working.
+    other = GlobalHotkey()
+    try:
+        assert other.register("Ctrl+Alt+K") == ""
+        dialog = open_settings(app)
+        qtbot.keyClick(dialog.hotkey.edit, Qt.Key.Key_K, ctrl_alt)
+        qtbot.waitUntil(lambda: dialog.hotkey.text() == "Ctrl+Alt+K")
+        save(dialog)
+        message = dialog.findChild(type(dialog.hotkey.message), "hotkeyProblem")
+        qtbot.waitUntil(message.isVisible)
+        assert (
+            message.text() == "Ctrl+Alt+K is already used by another application; choose another."
+        )
+        assert dialog.isVisible()
+        assert app.controller.settings.global_hotkey == "Ctrl+Alt+J"
+        assert str(hotkeys.hotkey.hotkey) == "Ctrl+Alt+J"
+        press("ctrl+alt+j")
+        qtbot.waitUntil(box.isVisible, timeout=5_000)
+        box.hide()
+        dialog.hotkey.none_button.click()  # None: no global hotkey at all
+        assert not message.isVisible()
+        save(dialog)
+        qtbot.waitUntil(lambda: not dialog.isVisible())
+        assert hotkeys.hotkey.hotkey is None
+        qtbot.waitUntil(lambda: app.controller.settings.global_hotkey == "")
+        press("ctrl+alt+j")
+        qtbot.wait(700)
+        assert not box.isVisible()
+    finally:
+        other.unregister()
+
+
+def grabbed_keycodes(hotkey: GlobalHotkey) -> set[int]:
+    return {keycode for keycode, _mods in getattr(hotkey._backend, "grabs", [])}
+
+
+def layout(name: str) -> None:
+    subprocess.run(["setxkbmap", name], check=True, timeout=20)
+
+
+@inner_only
+def test_hotkey_follows_a_keyboard_layout_change(qapp: object, qtbot: QtBot) -> None:
+    presses: list[int] = []
+    hotkey = GlobalHotkey()
+    hotkey.activated.connect(lambda: presses.append(1))
+    layout("us")
+    try:
+        assert hotkey.register("Ctrl+Alt+Q") == ""
+        us_keycodes = grabbed_keycodes(hotkey)
+        press("ctrl+alt+q")
+        qtbot.waitUntil(lambda: len(presses) == 1, timeout=5_000)
+
+        layout("fr")  # AZERTY: Q is where A was, A where Q was
+        qtbot.waitUntil(lambda: grabbed_keycodes(hotkey) not in (set(), us_keycodes))
+        press("ctrl+alt+q")  # xdotool types Q with the new layout: the other key
+        qtbot.waitUntil(lambda: len(presses) == 2, timeout=5_000)
+        press("ctrl+alt+a")  # the key that typed Q before the change no longer fires
+        qtbot.wait(700)
+        assert len(presses) == 2
+
+        layout("us")
+        qtbot.waitUntil(lambda: grabbed_keycodes(hotkey) == us_keycodes)
+        press("ctrl+alt+q")
+        qtbot.waitUntil(lambda: len(presses) == 3, timeout=5_000)
+    finally:
+        hotkey.unregister()
+        layout("us")

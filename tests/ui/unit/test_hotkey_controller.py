@@ -1,0 +1,88 @@
+"""HotkeyController on its own, the system's answers scripted: what the dialog and the status bar
+are told, and which hotkey is left registered."""
+
+from __future__ import annotations
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from dialdeck.platform.hotkey import GlobalHotkey, Hotkey, HotkeyError, HotkeyTaken, parse_hotkey
+from dialdeck.ui.hotkey_controller import HotkeyController
+
+
+class ScriptedHotkey(GlobalHotkey):
+    """Registers by remembering; chords in :attr:`taken` are held by another application."""
+
+    taken: frozenset[str] = frozenset({"Ctrl+Alt+K"})
+    unsupported = False
+
+    @staticmethod
+    def headless() -> bool:
+        return False
+
+    def change(self, text: str) -> None:
+        if not text:
+            self.hotkey = None
+            return
+        hotkey = parse_hotkey(text)
+        if self.unsupported:
+            raise HotkeyError("Wayland does not let applications set system-wide hotkeys")
+        if str(hotkey) in self.taken:
+            raise HotkeyTaken(hotkey)
+        self.hotkey = hotkey
+
+    def unregister(self) -> None:
+        self.hotkey = None
+
+
+@pytest.fixture
+def controller(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> HotkeyController:
+    monkeypatch.setattr("dialdeck.ui.hotkey_controller.GlobalHotkey", ScriptedHotkey)
+    return HotkeyController()
+
+
+def test_a_taken_chord_is_refused_to_the_dialog_and_the_old_one_kept(
+    controller: HotkeyController, qtbot: QtBot
+) -> None:
+    controller.use("Ctrl+Alt+D")
+    assert controller.hotkey.hotkey == Hotkey("D", ctrl=True, alt=True)
+    with qtbot.assertNotEmitted(controller.status):
+        refusal = controller.try_use("Ctrl+Alt+K")
+    assert refusal == "Ctrl+Alt+K is already used by another application; choose another."
+    assert str(controller.hotkey.hotkey) == "Ctrl+Alt+D"
+    assert controller.text == "Ctrl+Alt+D"
+    assert controller.try_use("Ctrl+Alt+J") == ""
+    assert str(controller.hotkey.hotkey) == "Ctrl+Alt+J"
+    controller.use("Ctrl+Alt+J")  # then applied with the settings: nothing more to do
+    assert controller.text == "Ctrl+Alt+J"
+
+
+def test_a_taken_chord_at_start_up_is_said_in_the_status_bar_and_none_is_active(
+    controller: HotkeyController, qtbot: QtBot
+) -> None:
+    with qtbot.waitSignal(controller.status) as said:
+        controller.use("Ctrl+Alt+K")
+    assert said.args == [
+        "Ctrl+Alt+K is already used by another application; choose another in Settings.",
+        15_000,
+    ]
+    assert controller.hotkey.hotkey is None
+
+
+def test_a_system_without_global_hotkeys_does_not_block_the_dialog(
+    controller: HotkeyController, qtbot: QtBot
+) -> None:
+    assert isinstance(controller.hotkey, ScriptedHotkey)
+    controller.hotkey.unsupported = True
+    with qtbot.waitSignal(controller.status) as said:
+        assert controller.try_use("Ctrl+Alt+J") == ""  # Save goes on; the status bar says why
+    assert "Hotkey Ctrl+Alt+J not set: Wayland" in said.args[0]
+    assert controller.text == "Ctrl+Alt+J"
+
+
+def test_a_keyboard_change_that_loses_the_hotkey_is_said(
+    controller: HotkeyController, qtbot: QtBot
+) -> None:
+    with qtbot.waitSignal(controller.status) as said:
+        controller.hotkey.problem.emit("No key on this keyboard types “Q”")
+    assert said.args[0] == "No key on this keyboard types “Q”"
