@@ -42,6 +42,7 @@ from dialdeck.ui.tasks import Tasks
 if TYPE_CHECKING:
     from dialdeck.core.dial_options import DialOptions
     from dialdeck.core.numbers import DialNumber
+    from dialdeck.ui.contacts_tab_controller import ContactsTab
     from dialdeck.ui.history_controller import HistoryController
     from dialdeck.ui.recordings_controller import RecordingsController
 
@@ -76,6 +77,7 @@ class AppController(QObject):
         self.recent_call = RecentCallLookup(self.history, self.tasks, self)
         self.history_tab: HistoryController | None = None
         self.recordings: RecordingsController | None = None
+        self.contacts_tab: ContactsTab | None = None
         self.is_ready = False
         self._shutting_down = False
         self._pending_args: list[str] | None = None
@@ -197,6 +199,7 @@ class AppController(QObject):
 
     def _build_tabs(self) -> tuple[HistoryController, RecordingsController]:
         """History and Recordings: built after the window is shown (QtMultimedia is heavy)."""
+        from dialdeck.ui.contacts_tab_controller import ContactsTab
         from dialdeck.ui.history_controller import HistoryController
         from dialdeck.ui.recordings_controller import RecordingsController
 
@@ -219,6 +222,10 @@ class AppController(QObject):
         self.calls.calls_changed.connect(history.changed)
         history.use_names(self.contacts.names)
         self.contacts.names_changed.connect(history.names_changed)
+        recordings.library_view.use_names(self.contacts.names)
+        self.contacts.names_changed.connect(recordings.library_view.refresh_names)
+        self.contacts_tab = ContactsTab(self.history, self.tasks, self.contacts, window)
+        self.contacts_tab.attach(window, self.shell)  # the tab, its list loading, its calls
         self.calls.calls_changed.connect(recordings.changed)
         self.calls.recording_ready.connect(
             lambda uuid, url, title: self.tasks.spawn(
@@ -358,6 +365,8 @@ class AppController(QObject):
                 self.history_tab.stop()
             if self.recordings is not None:
                 self.recordings.stop()
+            if self.contacts_tab is not None:
+                self.contacts_tab.stop()
             self.contacts.stop()
             self.hotkeys.stop()
             # A call being placed may finish (bounded): cancelling mid-request would turn a
