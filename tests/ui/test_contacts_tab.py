@@ -106,16 +106,26 @@ def test_enter_calls_through_the_call_back_path_with_its_confirmation(
     app.window.tabs.setCurrentWidget(view)
     select(app, view, "Asha Rao")
     app.qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    box = wait_confirm_box(app)
+    box.reject()
+    activate(app)
+    app.qtbot.mouseClick(view.call_button, Qt.MouseButton.LeftButton)  # the button asks too
+    app.qtbot.waitUntil(lambda: app.controller.shell.confirm_box is not box)
     wait_confirm_box(app).reject()
     assert app.posts() == []
 
     select(app, view, "Ravi Kumar")
     assert view.call_button.isEnabled()
-    app.qtbot.mouseClick(view.call_button, Qt.MouseButton.LeftButton)
+    name_cell = view.table.visualRect(view.model.index(shown_names(view).index("Ravi Kumar"), 1))
+    app.qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=name_cell.center())
+    app.qtbot.wait(100)
+    assert app.posts() == []  # a single click selects, never dials
+    app.qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=name_cell.center())
     app.qtbot.waitUntil(lambda: len(app.posts()) == 1)
     assert app.posts()[0]["body"]["to_number"] == "9123456789"
     assert app.window.tabs.currentIndex() == 0  # followed where calls are shown
     app.wait_state("Connected")
+    assert len(app.posts()) == 1
     # The customer's leg carries the contact's name beside the number.
     legs = app.window.call_panel.legs_table
     customer = [legs.item(row, 1).text() for row in range(legs.rowCount())]

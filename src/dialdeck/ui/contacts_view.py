@@ -76,7 +76,8 @@ class ContactsView(QWidget):
         self.table.setToolTip(
             self.tr("Enter or double-click calls the contact; Ctrl+D stars; Delete removes")
         )
-        self.table.activated.connect(lambda _index: self.call_selected())
+        # Not ``activated``: with a single-click style that would dial on any click.
+        self.table.doubleClicked.connect(self._on_double_clicked)
         self.table.clicked.connect(self._on_clicked)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         keep_selection(self.table, lambda c: c.id)
@@ -99,6 +100,8 @@ class ContactsView(QWidget):
         self.delete_button.setAccessibleName(self.tr("Delete the selected contact"))
         self.delete_button.setToolTip(self.tr("Delete the selected contact (Delete)"))
         self.delete_button.clicked.connect(self.delete_selected)
+        self.call_action = self._table_action("Return", self.call_selected)
+        self.call_action.setShortcuts([QKeySequence("Return"), QKeySequence("Enter")])
         self.favourite_action = self._table_action("Ctrl+D", self.toggle_favourite)
         self.delete_action = self._table_action("Del", self.delete_selected)
 
@@ -171,6 +174,10 @@ class ContactsView(QWidget):
         contact = self.selected()
         if contact is not None:
             self.favourite_requested.emit(contact, checked)
+
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        if index.column() != FAVOURITE_COLUMN:  # a double click on the star only stars
+            self.call_selected()
 
     def _on_clicked(self, index: QModelIndex) -> None:
         if index.column() == FAVOURITE_COLUMN:
