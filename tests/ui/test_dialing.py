@@ -362,4 +362,4 @@ def test_sandbox_port_flag_and_a_busy_port(make_app: AppFactory, tmp_path: Path)
         type_and_enter(blocked, "9876543210")
         assert "Choose another --sandbox-port" in blocked.window.dialer.preview.text()
         assert blocked.controller.recordings is not None  # history and recordings still there
-        assert blocked.window.tabs.count() == 3
+        assert blocked.window.tabs.count() == 4  # and contacts

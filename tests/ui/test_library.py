@@ -62,7 +62,7 @@ def call_with_recording(app: AppHarness) -> library.RecordingRow:
 def test_recording_arrives_verified_and_plays(make_app: AppFactory) -> None:
     app = make_app()
     controller = lib(app)
-    assert app.window.tabs.count() == 3
+    assert app.window.tabs.count() == 4  # Call, History, Recordings, Contacts
     assert controller.library_view.stack.currentWidget() is controller.library_view.empty
     row = call_with_recording(app)
     assert row.title == "Call with +91 98765 43210"

@@ -38,6 +38,7 @@ class RecordingRow:
     next_try_at: datetime | None
     bookmarks: int
     notes: str
+    number: str | None = None  # the customer's number, for a call's recording (named when shown)
     # (created_at as stored, id): where the next page starts (see list_recordings)
     cursor: tuple[str, int] | None = field(default=None, compare=False, repr=False)
 
@@ -56,7 +57,7 @@ class Bookmark:
 
 
 _SELECT = """
-    SELECT r.*, COALESCE(c.notes, '') AS notes,
+    SELECT r.*, COALESCE(c.notes, '') AS notes, c.to_number AS number,
            (SELECT COUNT(*) FROM bookmarks b WHERE b.recording_id = r.id) AS bookmark_count
     FROM recordings r LEFT JOIN calls c ON c.uuid = r.call_uuid
 """
@@ -79,6 +80,7 @@ def _row(row: sqlite3.Row) -> RecordingRow:
         next_try_at=datetime.fromisoformat(row["next_try_at"]) if row["next_try_at"] else None,
         bookmarks=row["bookmark_count"],
         notes=row["notes"],
+        number=row["number"],
         cursor=(row["created_at"], row["id"]),
     )
 

@@ -31,6 +31,7 @@ from dialdeck.ui.icons import set_icon
 from dialdeck.ui.wrap_up import WrapUpBox
 
 if TYPE_CHECKING:
+    from dialdeck.core.api.models import Leg
     from dialdeck.core.calls import TrackedCall
 
 BADGE_COLOURS = {
@@ -235,6 +236,9 @@ class CallPanel(QWidget):
             self._update_list_item(call)
         if (focused := self.focused) is not None:
             self.number_label.setText(self.describe_number(focused.number))
+            for row, leg in enumerate(focused.info.legs if focused.info else ()):
+                if (item := self.legs_table.item(row, 1)) is not None:
+                    item.setText(self._leg_number(leg))
 
     def set_dial_problem(self, text: str) -> None:
         """Why the last dial was not placed ("" once another call is placed)."""
@@ -301,7 +305,7 @@ class CallPanel(QWidget):
         for row, leg in enumerate(legs):
             values = (
                 describe.role(leg.role),
-                describe.number(leg.number),
+                self._leg_number(leg),
                 describe.leg_status(leg.status),
                 "",
             )
@@ -322,6 +326,10 @@ class CallPanel(QWidget):
         self.wrap_up.show_for(call)
         self._refresh_times()
         self._refresh_buttons()
+
+    def _leg_number(self, leg: Leg) -> str:  # the customer and colleagues with their names
+        agent = leg.role is LegRole.AGENT
+        return describe.number(leg.number) if agent else self.describe_number(leg.number)
 
     @staticmethod
     def _agent_done(call: TrackedCall) -> bool:

@@ -79,12 +79,17 @@ class ContactsController(QObject):
                 title, self.tr("The contacts could not be saved: {reason}").format(reason=exc)
             )
             return None
-        self.names.clear()
-        self.names_changed.emit()  # widgets repaint, asking again for the names they show
-        await self.load_favourites()
+        await self.edited()
         self.imported.emit(self.tr("Contacts imported from {name}").format(name=path.name),
                            report.summary())  # fmt: skip
         return report
+
+    async def edited(self) -> None:
+        """Contacts were imported, starred or deleted: every name on screen and the colleagues
+        offered for a transfer are read again."""
+        self.names.clear()
+        self.names_changed.emit()  # widgets repaint, asking again for the names they show
+        await self.load_favourites()
 
     async def load_favourites(self) -> None:
         try:

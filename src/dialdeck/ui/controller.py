@@ -40,6 +40,7 @@ from dialdeck.ui.tasks import Tasks
 if TYPE_CHECKING:
     from dialdeck.core.dial_options import DialOptions
     from dialdeck.core.numbers import DialNumber
+    from dialdeck.ui.contacts_tab_controller import ContactsTab
     from dialdeck.ui.history_controller import HistoryController
     from dialdeck.ui.recordings_controller import RecordingsController
 
@@ -74,6 +75,7 @@ class AppController(QObject):
         self.recent_call = RecentCallLookup(self.history, self.tasks, self)
         self.history_tab: HistoryController | None = None
         self.recordings: RecordingsController | None = None
+        self.contacts_tab: ContactsTab | None = None
         self.is_ready = False
         self._shutting_down = False
         self._pending_args: list[str] | None = None
@@ -127,7 +129,7 @@ class AppController(QObject):
             self.window.statusBar().showMessage(describe.interrupted_calls(storage.interrupted))
         await self.calls.load_unknown_attempts()
         self.contacts.start()
-        history, recordings = wiring.build_library_tabs(
+        history, recordings, self.contacts_tab = wiring.build_tabs(
             self.window, self.history, self.paths, self.tasks, self.calls, self.contacts, self.shell
         )
         self.history_tab, self.recordings = history, recordings
@@ -276,6 +278,8 @@ class AppController(QObject):
                 self.history_tab.stop()
             if self.recordings is not None:
                 self.recordings.stop()
+            if self.contacts_tab is not None:
+                self.contacts_tab.stop()
             self.contacts.stop()
             self.hotkeys.stop()
             # A call being placed may finish (bounded): cancelling mid-request would turn a

@@ -223,13 +223,23 @@ class DialerPanel(QWidget):
         return value if isinstance(value, str) else ""
 
     def set_recent(self, numbers: list[str]) -> None:
+        """Recent numbers, each with its contact's name ("Asha Rao (Acme) · +91 98765 43210")."""
         self.recent_list.clear()
         for national in numbers:
-            number = check_dial_number(national)
-            item = QListWidgetItem(number.display if isinstance(number, DialNumber) else national)
+            item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, national)
             self.recent_list.addItem(item)
+        self._name_recent()
         self.redial_button.setEnabled(bool(numbers))
+
+    def _name_recent(self) -> None:
+        for row in range(self.recent_list.count()):
+            item = self.recent_list.item(row)
+            national = str(item.data(Qt.ItemDataRole.UserRole))
+            number = check_dial_number(national)
+            text = self.describe_number(number) if isinstance(number, DialNumber) else national
+            if item.text() != text:
+                item.setText(text)
 
     def set_number(self, text: str) -> None:
         self.number_edit.setText(text)
@@ -345,7 +355,9 @@ class DialerPanel(QWidget):
         self._update_dial_button()
 
     def refresh_names(self) -> None:
-        """Names changed: the preview names the number again (a problem shown stays)."""
+        """Names changed: the preview and the recent numbers name them again (a problem shown
+        stays)."""
+        self._name_recent()
         if self.preview.property("state") == "ok" and self.number_edit.text().strip():
             self._on_text_changed(self.number_edit.text())
 

@@ -81,12 +81,14 @@ class HistoryController(QObject):
             for c in model.columns
         ]
         self.history_view.search_edit.setPlaceholderText(self.tr("Search names, numbers and notes"))
+        self.history_view.describe_number = names.describe_text
 
     def names_changed(self) -> None:
         model = self.history_view.model
         if model.rowCount():
             last = model.index(model.rowCount() - 1, model.columnCount() - 1)
             model.dataChanged.emit(model.index(0, 0), last)
+        self.history_view.refresh_details()
 
     def selected_row(self) -> HistoryRow | None:
         index = self.history_view.table.currentIndex()

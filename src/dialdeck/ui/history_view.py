@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
@@ -220,6 +222,8 @@ class HistoryView(QWidget):
         layout.addLayout(filters)
         layout.addWidget(splitter, 1)
         self._selected: HistoryRow | None = None
+        # "Asha Rao (Acme) · +91 98765 43210" once the conductor gives History the names.
+        self.describe_number: Callable[[str], str] = number
 
     def current_filter(self) -> HistoryFilter:
         return HistoryFilter(
@@ -261,14 +265,23 @@ class HistoryView(QWidget):
             self.notes.show_call(None, "", "")
             self.detail_label.clear()
             return
-        self.detail_label.setText(
-            f"<b>{number(row.to_number)}</b><br>{row.placed_at.astimezone():%A %d %B %Y, %H:%M}"
-            f"<br>{outcome_label(row).capitalize()}"
-            + (f" · {clock(row.duration)}" if row.duration else "")
-            + (f"<br><i>{row.error}</i>" if row.error else "")
-        )
+        self._show_details(row)
         self.notes.show_call(row.uuid, row.notes, row.disposition)
         self.play_button.setEnabled(row.recording_state is RecState.LOCAL)
+
+    def refresh_details(self) -> None:
+        """Names changed: the selected call's summary names its number again (notes untouched)."""
+        if self._selected is not None:
+            self._show_details(self._selected)
+
+    def _show_details(self, row: HistoryRow) -> None:
+        self.detail_label.setText(
+            f"<b>{html.escape(self.describe_number(row.to_number))}</b>"
+            f"<br>{row.placed_at.astimezone():%A %d %B %Y, %H:%M}"
+            f"<br>{outcome_label(row).capitalize()}"
+            + (f" · {clock(row.duration)}" if row.duration else "")
+            + (f"<br><i>{html.escape(row.error)}</i>" if row.error else "")
+        )
 
     def _play(self) -> None:
         if self._selected is not None and self._selected.recording_id is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QModelIndex, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -14,7 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dialdeck.core.contact_names import ContactNames
 from dialdeck.core.library import RecordingRow, RecState
+from dialdeck.core.numbers import DialNumber, check_dial_number
 from dialdeck.ui.describe import clock
 from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
 from dialdeck.ui.player import Player
@@ -135,11 +139,39 @@ class LibraryView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self._current: RecordingRow | None = None
+        self.names: ContactNames | None = None
         self._update_buttons()
 
     @property
     def current(self) -> RecordingRow | None:
         return self._current
+
+    # -- names -------------------------------------------------------------------------------------
+
+    def use_names(self, names: ContactNames) -> None:
+        """A call's recording is titled with the current name for its number, read when shown
+        (like History), so recordings saved before the contact was imported are named too."""
+        self.names = names
+        self.model.columns = [
+            replace(self.model.columns[0], text=self.title_for),
+            *self.model.columns[1:],
+        ]
+
+    def title_for(self, row: RecordingRow) -> str:
+        if self.names is None or row.source != "call" or not row.number:
+            return row.title
+        number = check_dial_number(row.number)
+        if not isinstance(number, DialNumber):
+            return row.title
+        name = self.names.label(number.national)
+        shown = f"{name} ({number.display})" if name else number.display
+        return self.tr("Call with {number}").format(number=shown)
+
+    def refresh_names(self) -> None:
+        """Names changed (an import, an edit, a delete): the titles are read again."""
+        model = self.model
+        if model.rowCount():
+            model.dataChanged.emit(model.index(0, 0), model.index(model.rowCount() - 1, 0))
 
     def select_id(self, rec_id: int) -> bool:
         for row in range(self.model.rowCount()):

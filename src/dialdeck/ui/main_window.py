@@ -87,13 +87,13 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        # History and Recordings tabs are added by the library controller after start-up.
+        # History, Recordings and Contacts tabs are added by their controllers after start-up.
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(splitter, self.tr("Call"))
         self.setCentralWidget(self.tabs)
-        for number in range(1, 4):
+        for number in range(1, 5):
             switch = QAction(self)
             switch.setShortcut(QKeySequence(f"Ctrl+{number}"))
             switch.triggered.connect(lambda _=False, i=number - 1: self.tabs.setCurrentIndex(i))

@@ -163,7 +163,7 @@ class RecordingsController(QObject):
         self.changed()
         self.history_changed.emit()  # History shows each call's recording state
         if row is not None and row.state == RecState.LOCAL:
-            self.recording_saved.emit(row.title)
+            self.recording_saved.emit(self.library_view.title_for(row))
             await self.apply_retention()
 
     # -- player ----------------------------------------------------------------------------------
@@ -185,14 +185,14 @@ class RecordingsController(QObject):
         self.player.unload()
         self._loaded_id = None
         if row.state != RecState.LOCAL or not row.path:
-            widget.clear(row.title)
+            widget.clear(self.library_view.title_for(row))
             widget.show_message(row.error or self.tr("This recording is not downloaded yet."))
             return
         path = Path(row.path)
         try:
             info = await asyncio.to_thread(probe_audio, path)
         except NotAudioError as exc:
-            widget.clear(row.title)
+            widget.clear(self.library_view.title_for(row))
             widget.show_message(
                 self.tr("This recording cannot be played: {reason}.").format(reason=exc)
             )
@@ -201,7 +201,7 @@ class RecordingsController(QObject):
                 self.changed()
             return
         self._loaded_id = row.id
-        widget.show_recording(row.title)
+        widget.show_recording(self.library_view.title_for(row))
         self.player.load(path)
         widget.set_bookmarks(await self.history.run(library.bookmarks, row.id))
         if info.container == "wav":
@@ -315,7 +315,8 @@ class RecordingsController(QObject):
             )
             if not self.confirm(
                 self.tr("Delete recording"),
-                self.tr("Delete “{title}”?").format(title=row.title) + detail,
+                self.tr("Delete “{title}”?").format(title=self.library_view.title_for(row))
+                + detail,
             ):
                 return False
         await self._delete_files([row])

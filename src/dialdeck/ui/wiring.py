@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from dialdeck.core.store import AsyncHistory
     from dialdeck.ui.call_controller import CallController
     from dialdeck.ui.contacts_controller import ContactsController
+    from dialdeck.ui.contacts_tab_controller import ContactsTab
     from dialdeck.ui.history_controller import HistoryController
     from dialdeck.ui.main_window import MainWindow
     from dialdeck.ui.recent_call import RecentCallLookup
@@ -89,7 +90,7 @@ def connect_contacts(
     )
 
 
-def build_library_tabs(
+def build_tabs(
     window: MainWindow,
     history_db: AsyncHistory,
     paths: AppPaths,
@@ -97,8 +98,9 @@ def build_library_tabs(
     calls: CallController,
     contacts: ContactsController,
     shell: ShellController,
-) -> tuple[HistoryController, RecordingsController]:
-    """History and Recordings: built after the window is shown (QtMultimedia is heavy)."""
+) -> tuple[HistoryController, RecordingsController, ContactsTab]:
+    """History, Recordings and Contacts: built after the window is shown (QtMultimedia is heavy)."""
+    from dialdeck.ui.contacts_tab_controller import ContactsTab
     from dialdeck.ui.history_controller import HistoryController
     from dialdeck.ui.recordings_controller import RecordingsController
 
@@ -112,6 +114,10 @@ def build_library_tabs(
     history.call_back_requested.connect(shell.call_back)
     history.use_names(contacts.names)
     contacts.names_changed.connect(history.names_changed)
+    recordings.library_view.use_names(contacts.names)
+    contacts.names_changed.connect(recordings.library_view.refresh_names)
+    contacts_tab = ContactsTab(history_db, tasks, contacts, window)
+    contacts_tab.attach(window, shell)  # the tab, its list loading, its calls
     recordings.notify.connect(lambda text: status.showMessage(text, STATUS_MS))
     recordings.shown.connect(lambda: window.tabs.setCurrentWidget(recordings.library_view))
     recordings.history_changed.connect(history.changed)
@@ -125,4 +131,4 @@ def build_library_tabs(
             recordings.queue_recording(uuid, url, title), "queue recording"
         )
     )
-    return history, recordings
+    return history, recordings, contacts_tab
