@@ -7,7 +7,7 @@ Keyboard (while the Recordings tab has focus): Space play/pause, ←/→ 5 s, Sh
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -147,8 +147,14 @@ class PlayerWidget(QWidget):
         player.failed.connect(self.show_message)
         player.notice.connect(self._show_notice)
         self.set_enabled(False)
-        if not player.available:
-            self.show_message(player.unavailable_reason)
+        self._playback_checked = False  # QtMultimedia (~7 MB) is imported when first needed
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._playback_checked:
+            self._playback_checked = True
+            if not self.player.available:
+                self.show_message(self.player.unavailable_reason)
 
     def install_shortcuts(self, scope: QWidget) -> None:
         """Shortcuts live on the tab that holds the player, so Space never fires elsewhere."""
