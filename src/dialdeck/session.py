@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dialdeck.core.api import ApiError, CloudDialerClient, RetryPolicy
-from dialdeck.core.api.urls import check_base_url
+from dialdeck.core.api.urls import check_base_url, loopback_only_tls
 from dialdeck.core.calls import CallTracker, PollPolicy, TrackedCall
 from dialdeck.core.dialing import AgentIdentity, Dialer
 from dialdeck.core.downloads import RecordingDownloader
@@ -177,7 +177,8 @@ async def _sandbox_parts(options: SessionOptions) -> _Parts:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise SandboxUnavailable(options.sandbox_port, reason) from None
     return _Parts(
-        client=CloudDialerClient(url, DEMO_API_KEY, retry=options.retry),
+        # The embedded sandbox serves the API and its recordings on loopback: no CA store needed.
+        client=CloudDialerClient(url, DEMO_API_KEY, retry=options.retry, tls=loopback_only_tls()),
         caller_ids=list(DEMO_CALLER_IDS),
         agent=AgentIdentity(crm_username=DEMO_AGENT),
         sandbox=True,

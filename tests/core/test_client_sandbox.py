@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -28,6 +29,7 @@ from dialdeck.core.api import (
 )
 from dialdeck.core.api.client import check_base_url
 from dialdeck.core.api.errors import InsecureUrlError, MalformedResponseError
+from dialdeck.core.api.urls import loopback_only_tls
 from dialdeck.core.audio import probe_audio
 from dialdeck.sandbox import DEMO_AGENT, DEMO_API_KEY, SandboxServer
 from tests.conftest import RESTRICTED_KEY, SPEED
@@ -83,6 +85,18 @@ async def test_health_and_test_connection(
     assert probe["method"] == "GET"
     assert probe["path"].startswith("/calls/dialdeck-probe-")  # a random id, no call placed
     assert not any(r["method"] == "POST" for r in sandbox_requests(sandbox))
+
+
+async def test_loopback_only_tls_works_on_loopback_and_trusts_nobody(
+    sandbox: SandboxServer,
+) -> None:
+    """The sandbox session's TLS settings load no CA store; an https peer could never verify."""
+    tls = loopback_only_tls()
+    assert tls.verify_mode == ssl.CERT_REQUIRED and tls.check_hostname
+    assert tls.cert_store_stats()["x509_ca"] == 0
+    assert tls.get_ca_certs() == []
+    async with CloudDialerClient(sandbox.url, DEMO_API_KEY, retry=FAST_RETRY, tls=tls) as api:
+        await api.test_connection()
 
 
 async def test_test_connection_with_a_wrong_key(sandbox: SandboxServer) -> None:

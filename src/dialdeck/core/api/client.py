@@ -19,6 +19,7 @@ import asyncio
 import logging
 import os
 import random
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,6 +124,7 @@ class CloudDialerClient:
         limits: ClientLimits | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,
+        tls: ssl.SSLContext | None = None,  # None: httpx's default (certifi's CA store)
     ) -> None:
         self.base_url = check_base_url(base_url)
         self._api_key = api_key
@@ -139,6 +141,7 @@ class CloudDialerClient:
             limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
             transport=transport,
             follow_redirects=False,
+            verify=tls if tls is not None else True,
         )
 
     def __repr__(self) -> str:  # never show the key

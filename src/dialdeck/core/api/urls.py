@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import ssl
 from urllib.parse import urljoin, urlsplit
 
 from dialdeck.core.api.errors import InsecureUrlError
@@ -11,6 +12,13 @@ INSECURE_RECORDING = (
     "The recording's address is not secure (plain http, or a redirect to it): Dialdeck downloads "
     "recordings only over https, because the address itself is what keeps them private."
 )
+
+
+def loopback_only_tls() -> ssl.SSLContext:
+    """TLS settings for a client that only ever speaks plain http to this computer (the embedded
+    sandbox and its controls): no CA store is loaded (1-3 MB per client), and since nothing is
+    trusted, an https address fails verification: closed, never open."""
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED and hostname checks by default
 
 
 def is_loopback_host(host: str) -> bool:
