@@ -262,3 +262,63 @@ async def test_writes_are_batched_and_no_received_byte_is_lost(
     assert (tmp_path / "r.wav").read_bytes() == data
     assert sum(writes) == len(data), writes
     assert len(writes) <= len(data) // SHORT.write_batch_bytes + 3, writes  # not one per read
+
+
+class SlowFile:
+    """A .part stand-in whose writes take a while on the worker thread, recorded in order."""
+
+    def __init__(self, fail_on: int | None = None) -> None:
+        import threading
+
+        self.written: list[bytes] = []
+        self.busy = threading.Event()
+        self.release = threading.Event()
+        self.fail_on = fail_on
+        self.closed = False
+
+    def write(self, data: bytes) -> int:
+        self.busy.set()
+        self.release.wait(5)
+        if self.fail_on is not None and len(self.written) == self.fail_on:
+            raise OSError(28, "No space left on device")
+        self.written.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def fileno(self) -> int:
+        return download_module.os.open(download_module.os.devnull, download_module.os.O_WRONLY)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+async def test_receiving_goes_on_while_a_batch_is_written_and_order_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(download_module, "_sync_data", lambda fd: download_module.os.close(fd))
+    part = SlowFile()
+    writer = download_module.PartWriter(part, batch=4)  # type: ignore[arg-type]
+    await writer.write(b"aaaa")  # a full batch: handed to the worker, not waited for
+    await asyncio.to_thread(part.busy.wait, 5)
+    assert part.written == []  # the disk is still busy, the caller already got control back
+    part.release.set()
+    await writer.write(b"bbbb")  # waits for the first batch only, then hands this one over
+    await writer.write(b"cc")
+    await writer.close()
+    assert part.written == [b"aaaa", b"bbbb", b"cc"] and part.closed
+
+
+async def test_a_failed_batch_write_stops_every_later_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(download_module, "_sync_data", lambda fd: download_module.os.close(fd))
+    part = SlowFile(fail_on=1)
+    part.release.set()
+    writer = download_module.PartWriter(part, batch=4)  # type: ignore[arg-type]
+    await writer.write(b"aaaa")
+    await writer.write(b"bbbb")  # fails on the worker; reported at the next hand-over
+    with pytest.raises(OSError, match="No space"):
+        await writer.write(b"cccc")
+    with pytest.raises(OSError, match="No space"):
+        await writer.close()  # the buffered batch is not written after the gap either
+    assert part.written == [b"aaaa"] and part.closed

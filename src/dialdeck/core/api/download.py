@@ -87,6 +87,9 @@ class RateGuard:
         self._timeout.reschedule(self._samples[0][0] + self._window)
 
 
+_sync_data = getattr(os, "fdatasync", os.fsync)  # Windows has only fsync (FlushFileBuffers)
+
+
 class PartWriter:
     """Writes to the ``.part`` file in batches on a worker thread (one hop per batch, not per chunk).
 
@@ -113,9 +116,17 @@ class PartWriter:
             await asyncio.shield(self._last)  # re-raises a failed write: nothing after it
         if self._buffer:
             data, self._buffer = self._buffer, bytearray()
-            self._last = asyncio.ensure_future(asyncio.to_thread(self._fh.write, data))
+            self._last = asyncio.ensure_future(asyncio.to_thread(self._write_durably, data))
             if wait:
                 await asyncio.shield(self._last)  # cancelled or not, the write itself completes
+
+    def _write_durably(self, data: bytes | bytearray) -> int:
+        """On the worker: write, and push it to the disk now, while the next batch arrives, so
+        the fsync before the final rename has only the last batch left to wait for."""
+        written = self._fh.write(data)
+        self._fh.flush()
+        _sync_data(self._fh.fileno())
+        return written
 
     async def close(self) -> None:
         try:
