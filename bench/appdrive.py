@@ -203,13 +203,13 @@ def main() -> None:
     paths = AppPaths.resolve(Path(home))
     save_settings(paths.settings_file, Settings(account=account))
 
-    import qasync
+    from dialdeck.ui.event_loop import DialdeckEventLoop
 
     app = QApplication([sys.argv[0]])
     app.setQuitOnLastWindowClosed(False)
     window = MainWindow()
     window.show()
-    loop = qasync.QEventLoop(app)
+    loop = DialdeckEventLoop(app)
     asyncio.set_event_loop(loop)
     options = AppOptions(home=Path(home), keystore=keys)
     if mode == "memory":

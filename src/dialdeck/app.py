@@ -154,10 +154,10 @@ def main(argv: list[str] | None = None) -> int:
 
     import asyncio
 
-    import qasync
+    from dialdeck.ui.event_loop import DialdeckEventLoop
 
     # The event loop runs from here on: the window responds while the rest loads.
-    loop = qasync.QEventLoop(app)
+    loop = DialdeckEventLoop(app)
     asyncio.set_event_loop(loop)
     received: list[list[str]] = []  # links handed over before the controller exists
     instance.arguments_received.connect(received.append)

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import qasync
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -22,6 +21,7 @@ from dialdeck.core.settings import AccountSettings, Settings, save_settings
 from dialdeck.sandbox import DEMO_AGENT, DEMO_CALLER_IDS, SandboxServer
 from dialdeck.sandbox.faults import FaultsAndLog
 from dialdeck.ui.controller import AppController, AppOptions
+from dialdeck.ui.event_loop import DialdeckEventLoop
 from dialdeck.ui.main_window import MainWindow
 from tests.conftest import sandbox_config
 
@@ -33,7 +33,7 @@ APP_SANDBOX_SPEED = 10.0  # ring 2 s -> 0.2 s real: slow enough to see each stat
 @pytest.fixture
 def aloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     """asyncio on the Qt loop that pytest-qt drives (never stopped: see engineering.md)."""
-    loop = qasync.QEventLoop(qapp, already_running=True)
+    loop = DialdeckEventLoop(qapp, already_running=True)
     # Our own default executor, shut down below: qasync only shuts its own in close(), which an
     # already-running loop cannot do, and a live QThread at exit aborts the interpreter.
     executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="test-to-thread")
