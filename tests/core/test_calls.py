@@ -141,3 +141,34 @@ async def test_real_client_against_a_nan_answer_mid_call() -> None:
     assert seen == [("INITIATED", False), ("INITIATED", True), ("ANSWER", False)]
     assert call.info is not None and call.info.is_over and call.error is None
     assert len(served) == 3
+
+
+async def test_a_long_day_keeps_live_calls_and_only_the_newest_ended_ones() -> None:
+    """Hundreds of calls a day: memory holds every live call, and a bounded number of ended."""
+    from dialdeck.core.calls import KEEP_ENDED
+
+    class PerCall:
+        """Calls named "live-…" stay ringing; the rest are over at the first answer."""
+
+        async def get_call(self, call_id: str) -> CallInfo:
+            body = RINGING if call_id.startswith("live") else ENDED
+            return CallInfo.from_json({**body, "call_id": call_id})
+
+    tracker = CallTracker(
+        cast(CloudDialerClient, PerCall()), on_update=lambda _c: None, policy=QUICK
+    )
+    tracker.track("live-1", "u-live-1", "98765 43210")
+    for n in range(KEEP_ENDED + 30):
+        tracker.track(f"c{n}", f"u{n}", "98765 43210")
+        with anyio.fail_after(5):
+            while not tracker.calls[f"c{n}"].is_over:
+                await asyncio.sleep(0.005)
+    tracker.track("live-2", "u-live-2", "98765 43210")
+    try:
+        ended = [cid for cid, call in tracker.calls.items() if call.is_over]
+        assert len(ended) == KEEP_ENDED
+        assert ended[-1] == f"c{KEEP_ENDED + 29}" and "c0" not in tracker.calls  # oldest go first
+        assert {"live-1", "live-2"} <= tracker.calls.keys()  # live calls are never forgotten
+        assert [c.call_id for c in tracker.active] == ["live-1", "live-2"]
+    finally:
+        await tracker.stop()

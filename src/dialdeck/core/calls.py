@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from dialdeck.core.api.client import CloudDialerClient
 
 log = logging.getLogger("dialdeck.calls")
+KEEP_ENDED = 50  # ended calls kept in memory for this session; older ones live in History
 
 
 @dataclass(frozen=True)
@@ -145,10 +146,17 @@ class CallTracker:
             return self.calls[call_id]
         call = TrackedCall(call_id, uuid, number)
         self.calls[call_id] = call
+        self._forget_old_calls()
         task = asyncio.get_running_loop().create_task(self._follow(call), name=f"poll {call_id}")
         self._tasks[call_id] = task
         task.add_done_callback(self._forget_task)
         return call
+
+    def _forget_old_calls(self) -> None:
+        """Keep every live call and the newest :data:`KEEP_ENDED` ended ones (History has all)."""
+        ended = [call_id for call_id, call in self.calls.items() if call.is_over]
+        for call_id in ended[: max(0, len(ended) - KEEP_ENDED)]:
+            del self.calls[call_id]
 
     def _forget_task(self, task: asyncio.Task[None]) -> None:
         for call_id, known in list(self._tasks.items()):

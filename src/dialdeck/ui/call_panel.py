@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QPushButton,
     QStackedWidget,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from dialdeck.core.api import LegRole, LegStatus
 from dialdeck.ui import describe
+from dialdeck.ui.call_list import CallList
 from dialdeck.ui.icons import set_icon
 from dialdeck.ui.wrap_up import WrapUpBox
 
@@ -74,7 +74,6 @@ class CallPanel(QWidget):
         # "Asha Rao (Acme) · +91 98765 43210": set by the conductor once contacts are loaded.
         self.describe_number: Callable[[str], str] = lambda number: number
         self.setObjectName("callPanel")
-        self._calls: dict[str, TrackedCall] = {}
         self._focus: str | None = None
         self.sandbox_mode = False
 
@@ -88,7 +87,7 @@ class CallPanel(QWidget):
         self.empty_state.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_state.setWordWrap(True)
 
-        self.calls_list = QListWidget()
+        self.calls_list = CallList()
         self.calls_list.setObjectName("callsList")
         self.calls_list.setAccessibleName(self.tr("Tracked calls"))
         self.calls_list.setMaximumHeight(84)
@@ -208,32 +207,28 @@ class CallPanel(QWidget):
 
     @property
     def focused(self) -> TrackedCall | None:
-        return self._calls.get(self._focus) if self._focus else None
+        return self.calls_list.calls.get(self._focus) if self._focus else None
 
     def set_sandbox_mode(self, enabled: bool) -> None:
         self.sandbox_mode = enabled
         self._refresh_buttons()
 
     def update_call(self, call: TrackedCall, *, focus: bool = False) -> None:
-        new = call.call_id not in self._calls
-        self._calls[call.call_id] = call
-        if new:
-            item = QListWidgetItem()
-            item.setData(Qt.ItemDataRole.UserRole, call.call_id)
-            self.calls_list.insertItem(0, item)
-        self._update_list_item(call)
+        new = self.calls_list.upsert(call, self._list_text(call))
         if focus or self._focus is None:
             self._set_focus(call.call_id)
         elif call.call_id == self._focus:
             self._show(call)
+        if new:
+            self.calls_list.prune(keep=self._focus)
         self.calls_list.setVisible(self.calls_list.count() > 1)
         if not self._ticker.isActive():
             self._ticker.start()
 
     def refresh_names(self) -> None:
         """Names changed: the calls list and the call in view show them again."""
-        for call in self._calls.values():
-            self._update_list_item(call)
+        for call in self.calls_list.calls.values():
+            self.calls_list.set_text(call.call_id, self._list_text(call))
         if (focused := self.focused) is not None:
             self.number_label.setText(self.describe_number(focused.number))
             for row, leg in enumerate(focused.info.legs if focused.info else ()):
@@ -261,16 +256,10 @@ class CallPanel(QWidget):
 
     def _set_focus(self, call_id: str) -> None:
         self._focus = call_id
-        for row in range(self.calls_list.count()):
-            item = self.calls_list.item(row)
-            if (
-                item.data(Qt.ItemDataRole.UserRole) == call_id
-                and self.calls_list.currentItem() is not item
-            ):
-                self.calls_list.setCurrentItem(item)
+        self.calls_list.select(call_id)
         self.notice_label.hide()
         self.stack.setCurrentIndex(1)
-        call = self._calls[call_id]
+        call = self.calls_list.calls[call_id]
         self._show(call)
 
     def _on_list_focus(
@@ -281,11 +270,8 @@ class CallPanel(QWidget):
             if call_id != self._focus:
                 self._set_focus(call_id)
 
-    def _update_list_item(self, call: TrackedCall) -> None:
-        for row in range(self.calls_list.count()):
-            item = self.calls_list.item(row)
-            if item.data(Qt.ItemDataRole.UserRole) == call.call_id:
-                item.setText(f"{self.describe_number(call.number)} · {describe.call_state(call)}")
+    def _list_text(self, call: TrackedCall) -> str:
+        return f"{self.describe_number(call.number)} · {describe.call_state(call)}"
 
     def _show(self, call: TrackedCall) -> None:
         self.state_label.setText(describe.call_state(call))
@@ -362,7 +348,7 @@ class CallPanel(QWidget):
             if item is not None:
                 leg_over = call.is_over
                 item.setText("" if leg_over else describe.clock((now - since).total_seconds()))
-        if all(c.is_over for c in self._calls.values()):
+        if all(c.is_over for c in self.calls_list.calls.values()):
             self._ticker.stop()
 
     def _refresh_buttons(self) -> None:
