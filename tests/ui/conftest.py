@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from dialdeck.core.api import RetryPolicy
@@ -62,6 +63,25 @@ class AppHarness:
     def posts(self, server: SandboxServer | None = None) -> list[dict[str, Any]]:
         middleware: FaultsAndLog = (server or self.embedded_sandbox).app
         return [vars(r) for r in middleware.requests if r.method == "POST" and r.path == "/calls"]
+
+    def question(self, name: str) -> QMessageBox:
+        """The open question box with this object name (see ``ui/questions.py``)."""
+        found: list[QMessageBox] = []
+
+        def visible() -> bool:
+            box = self.window.findChild(QMessageBox, name)
+            found[:] = [box] if box is not None and box.isVisible() else []
+            return bool(found)
+
+        self.qtbot.waitUntil(visible)
+        return found[0]
+
+    def answer(self, name: str, button: str) -> None:
+        """Click ``button`` ("Delete", "Cancel"…) in the open question; wait until it is gone."""
+        box = self.question(name)
+        clicked = next(b for b in box.buttons() if b.text() == button)
+        self.qtbot.mouseClick(clicked, Qt.MouseButton.LeftButton)
+        self.qtbot.waitUntil(lambda: self.window.findChild(QMessageBox, name) is not box)
 
     def state(self) -> str:
         return self.window.call_panel.state_label.text()

@@ -34,8 +34,10 @@ def delete_asha(app: AppHarness) -> None:
     app.qtbot.waitUntil(lambda: tab.view.model.rowCount() == 3)
     asha = tab.view.model.row_at(0)
     assert asha.name == "Asha Rao"
-    done = app.controller.tasks.spawn(tab.delete(asha, confirmed=True))
+    done = app.controller.tasks.spawn(tab.delete(asha))
+    app.answer("deleteContactBox", "Delete")
     app.qtbot.waitUntil(done.done)
+    assert done.result() is True
 
 
 def test_history_details_recent_numbers_and_old_recordings_follow_the_contacts(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import sys
 import wave
@@ -11,6 +12,7 @@ import httpx
 import pytest
 from bench.history_data import generate_calls
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.modeltest import ModelTester
 
 from dialdeck.core import library
@@ -233,16 +235,43 @@ def test_retention_deletes_exactly_what_the_rule_says(make_app: AppFactory, tmp_
         app.controller.history.run(library.add_bookmark, rows[0].id, 0, "keep")
     )
     app.qtbot.waitUntil(done.done)
-    asked: list[str] = []
-    controller.confirm = lambda title, text: asked.append(text) is not None and False  # type: ignore[method-assign]
     controller.retention = RetentionPolicy(max_total_bytes=2 * 16_100)
     task = app.controller.tasks.spawn(controller.apply_retention())
+    assert "has notes or bookmarks" in app.question("retentionBox").text()
+    app.answer("retentionBox", "Cancel")
     app.qtbot.waitUntil(task.done)
     assert task.result() == 1  # r1 deleted; r0 protected (declined); r2, r3 kept within the cap
-    assert len(asked) == 1
     remaining = {Path(r.path or "").name for r in sorted(library_rows_now(app), key=lambda r: r.id)}
     assert remaining == {"import-r0.wav", "import-r2.wav", "import-r3.wav"}
     assert sorted(p.name for p in app.paths.recordings_dir.iterdir()) == sorted(remaining)
+
+
+def test_deleting_a_recording_asks_and_cancel_is_the_default(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    app = make_app()
+    controller = lib(app)
+    import_and_wait(
+        app, [generated_wav(tmp_path / "a.wav", 16), generated_wav(tmp_path / "b.wav", 16)]
+    )
+    view = controller.library_view
+    app.window.tabs.setCurrentWidget(view)
+    app.qtbot.waitUntil(lambda: view.model.rowCount() == 2)
+    view.table.selectRow(0)
+    app.qtbot.waitUntil(view.delete_button.isEnabled)
+    doomed = view.model.row_at(0)
+    app.qtbot.mouseClick(view.delete_button, Qt.MouseButton.LeftButton)
+    box = app.question("deleteRecordingBox")
+    assert box.defaultButton().text() == "Cancel"
+    app.qtbot.keyClick(box, Qt.Key.Key_Escape)
+    app.qtbot.waitUntil(lambda: app.window.findChild(QMessageBox, "deleteRecordingBox") is None)
+    assert len(library_rows_now(app)) == 2 and Path(doomed.path or "").exists()
+
+    app.qtbot.mouseClick(view.delete_button, Qt.MouseButton.LeftButton)
+    app.answer("deleteRecordingBox", "Delete")
+    app.qtbot.waitUntil(lambda: len(library_rows_now(app)) == 1)
+    assert not Path(doomed.path or "").exists()
+    assert doomed.id not in {r.id for r in library_rows_now(app)}
 
 
 def library_rows_now(app: AppHarness) -> list[library.RecordingRow]:
@@ -302,8 +331,16 @@ def test_models_on_100k_calls(
 
     # CSV export writes exactly the filtered rows.
     out = tmp_path / "export.csv"
-    hist(app).ask_save_path = lambda *_: str(out)  # type: ignore[method-assign]
+    in_task: list[object] = []
+
+    def ask_save_path(*_: object) -> str:
+        # A native file dialog runs a nested event loop: never inside a task step.
+        in_task.append(asyncio.current_task())
+        return str(out)
+
+    hist(app).ask_save_path = ask_save_path  # type: ignore[method-assign]
     history.export_button.click()
+    assert in_task == [None]
     app.qtbot.waitUntil(out.exists, timeout=10_000)
     with out.open(newline="") as fh:
         rows = list(csv.DictReader(fh))

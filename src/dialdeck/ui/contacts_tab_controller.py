@@ -14,12 +14,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from dialdeck.core import contact_list, contacts
 from dialdeck.core.contacts import Contact
 from dialdeck.core.store import AsyncHistory
 from dialdeck.ui.contacts_view import ContactsView
+from dialdeck.ui.questions import ask
 from dialdeck.ui.tasks import Tasks
 
 if TYPE_CHECKING:
@@ -59,11 +60,6 @@ class ContactsTab(QObject):
         self.notify.connect(lambda text: window.statusBar().showMessage(text, 10_000))
         self.start()
 
-    def confirm(self, title: str, text: str) -> bool:
-        """A hook tests replace (no modal dialog in tests)."""
-        answer = QMessageBox.question(self.parent_widget, title, text)
-        return answer == QMessageBox.StandardButton.Yes
-
     def start(self) -> None:
         self.view.model.set_source(self._load, self._count)
 
@@ -97,12 +93,15 @@ class ContactsTab(QObject):
         self.view.update_contact(replace(contact, favourite=favourite))
         await self.contacts_ui.edited()
 
-    async def delete(self, contact: Contact, *, confirmed: bool = False) -> bool:
-        if not confirmed and not self.confirm(
+    async def delete(self, contact: Contact) -> bool:
+        if not await ask(
+            self.parent_widget,
+            "deleteContactBox",
             self.tr("Delete contact"),
             self.tr("Delete “{name}”? Calls to their numbers stay in History.").format(
                 name=contact.label
             ),
+            self.tr("Delete"),
         ):
             return False
         try:

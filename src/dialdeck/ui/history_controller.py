@@ -46,7 +46,7 @@ class HistoryController(QObject):
         self.history_view = view = HistoryView(spawn)
         self._filter = HistoryFilter()
         view.filter_changed.connect(self.set_filter)
-        view.export_requested.connect(lambda f: self.spawn(self.export_history(f)))
+        view.export_requested.connect(self.ask_export)
         view.notes_saved.connect(lambda u, n, d: self.spawn(self.save_notes(u, n, d)))
         view.play_requested.connect(self.play_requested)
         # Refreshes are coalesced: a burst of call updates reloads the table once.
@@ -163,13 +163,17 @@ class HistoryController(QObject):
 
     # -- export ----------------------------------------------------------------------------------
 
-    async def export_history(self, f: HistoryFilter) -> None:
+    def ask_export(self, f: HistoryFilter) -> None:
+        """The file dialog runs here, in the slot, not inside a task: its nested event loop
+        would let other tasks step while this one is current (asyncio refuses that)."""
         name = f"dialdeck-calls-{datetime.now():%Y%m%d-%H%M}.csv"
         path = self.ask_save_path(
             self.tr("Export calls as CSV"), str(Path.home() / name), "CSV (*.csv)"
         )
-        if not path:
-            return
+        if path:
+            self.spawn(self.export_history(f, path))
+
+    async def export_history(self, f: HistoryFilter, path: str) -> None:
         try:
             written = await self.history.run(export_csv, f, Path(path))
         except OSError as exc:

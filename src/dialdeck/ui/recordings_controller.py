@@ -1,7 +1,8 @@
 """The Recordings tab: downloads, the library, the player, bookmarks, import/export, retention.
 
-Everything here works with no network at all; only downloads wait for one. Dialogs go through
-small replaceable hooks (``ask_save_path``, ``ask_open_paths``, ``confirm``) that tests answer.
+Everything here works with no network at all; only downloads wait for one. File dialogs go
+through small hooks (``ask_save_path``, ``ask_open_paths``) that tests answer, run from slots,
+never inside a task; delete questions are awaited (``ui/questions.py``), with Cancel the default.
 Selecting a recording loads it in a "latest wins" slot: choosing another one cancels the earlier
 load, so the player never ends up holding a recording that is not the selected one.
 """
@@ -20,7 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QProcess, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from dialdeck.core import library
 from dialdeck.core.audio import AudioCheckError, NotAudioError, probe_audio
@@ -33,6 +34,7 @@ from dialdeck.core.waveform import cached_peaks
 from dialdeck.ui.describe import count
 from dialdeck.ui.library_view import LibraryView
 from dialdeck.ui.player import Player
+from dialdeck.ui.questions import ask
 from dialdeck.ui.tasks import Tasks
 
 log = logging.getLogger("dialdeck.library")
@@ -99,10 +101,6 @@ class RecordingsController(QObject):
 
     def ask_open_paths(self, title: str, filters: str) -> list[str]:
         return QFileDialog.getOpenFileNames(self.parent_widget, title, "", filters)[0]
-
-    def confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self.parent_widget, title, text)
-        return answer == QMessageBox.StandardButton.Yes
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -308,17 +306,16 @@ class RecordingsController(QObject):
         else:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent)))
 
-    async def delete(self, row: RecordingRow, *, confirmed: bool = False) -> bool:
-        if not confirmed:
-            detail = (
-                self.tr(" It has notes or bookmarks, which will be lost.") if row.protected else ""
-            )
-            if not self.confirm(
-                self.tr("Delete recording"),
-                self.tr("Delete “{title}”?").format(title=self.library_view.title_for(row))
-                + detail,
-            ):
-                return False
+    async def delete(self, row: RecordingRow) -> bool:
+        detail = self.tr(" It has notes or bookmarks, which will be lost.") if row.protected else ""
+        if not await ask(
+            self.parent_widget,
+            "deleteRecordingBox",
+            self.tr("Delete recording"),
+            self.tr("Delete “{title}”?").format(title=self.library_view.title_for(row)) + detail,
+            self.tr("Delete"),
+        ):
+            return False
         await self._delete_files([row])
         self.library_view.model.reload()
         self.history_changed.emit()
@@ -342,7 +339,9 @@ class RecordingsController(QObject):
         playing = str(self.player.path) if self.player.path else None
         decided = plan(rows, self.retention, datetime.now(UTC), playing)
         doomed = list(decided.delete)
-        if decided.needs_confirmation and self.confirm(
+        if decided.needs_confirmation and await ask(
+            self.parent_widget,
+            "retentionBox",
             self.tr("Recordings past your retention limit"),
             count(
                 len(decided.needs_confirmation),
@@ -350,6 +349,7 @@ class RecordingsController(QObject):
                 "%n recordings past the limit have notes or bookmarks, or are playing. "
                 "Delete them too?",
             ),
+            self.tr("Delete"),
         ):
             doomed += decided.needs_confirmation
         if doomed:
