@@ -4,13 +4,12 @@ own, a private XDG runtime folder, and the environment for a nested pytest on th
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
@@ -26,23 +25,27 @@ def require_tools(tools: tuple[str, ...]) -> None:
 
 
 @contextmanager
-def xvfb(first_display: int, flag: str) -> Iterator[dict[str, str]]:
-    """Start Xvfb; yield the environment (DISPLAY, xcb, ``flag``=1) for processes on it."""
-    display = f":{first_display + os.getpid() % 40}"
+def xvfb(flag: str) -> Iterator[dict[str, str]]:
+    """Start Xvfb on a display it picks itself (``-displayfd``: free, even with tests running in
+    parallel); yield the environment (DISPLAY, xcb, ``flag``=1) for processes on it."""
     runtime = tempfile.mkdtemp(prefix="xdg-runtime-")
     os.chmod(runtime, 0o700)
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", flag: "1",
-           "XDG_RUNTIME_DIR": runtime}  # fmt: skip
-    server = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    read, write = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
     try:
-        socket = Path(f"/tmp/.X11-unix/X{display[1:]}")
-        deadline = time.monotonic() + 10
-        while not socket.exists():
-            assert server.poll() is None, "Xvfb exited"
-            assert time.monotonic() < deadline, "Xvfb did not start"
-            time.sleep(0.05)
-        yield env
+        ready, _, _ = select.select([read], [], [], 10)
+        assert ready, "Xvfb did not start within 10 s"
+        with os.fdopen(read) as fh:
+            number = fh.readline().strip()
+        assert number, "Xvfb exited"
+        yield {**os.environ, "DISPLAY": f":{number}", "QT_QPA_PLATFORM": "xcb", flag: "1",
+               "XDG_RUNTIME_DIR": runtime}  # fmt: skip
     finally:
         server.terminate()
         server.wait(10)

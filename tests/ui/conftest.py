@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -41,6 +42,10 @@ def aloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)
     yield loop
+    loop.qt_timers.stop()  # nothing of this test fires into the next one
+    # qasync marked this loop as running (the Qt loop runs): undo, or a later test's own
+    # asyncio/anyio loop is refused ("another loop is running"), whatever order tests run in.
+    asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
     executor.shutdown(wait=True)
 
@@ -97,7 +102,9 @@ class AppHarness:
         self.closed = True
         with self.qtbot.waitSignal(self.controller.finished, timeout=10_000):
             self.controller.quit()
-        self.window.deleteLater()
+        # Deleted now (with every timer in it), while this test's loop still runs: a dialer
+        # debounce firing later would reach a controller whose loop is gone.
+        shiboken6.delete(self.window)
 
 
 AppFactory = Callable[..., AppHarness]

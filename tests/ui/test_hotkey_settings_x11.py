@@ -31,7 +31,7 @@ inner_only = pytest.mark.skipif(not INNER, reason="runs inside the Xvfb session 
 @pytest.mark.skipif(INNER, reason="this is the outer driver")
 def test_hotkey_settings_under_a_real_x_server(tmp_path: Path) -> None:
     require_tools(TOOLS)
-    with xvfb(50, "DIALDECK_REAL_X_HOTKEY_SETTINGS") as env:
+    with xvfb("DIALDECK_REAL_X_HOTKEY_SETTINGS") as env:
         result = subprocess.run(
             [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider",
              "-p", "no:randomly", "--basetemp", str(tmp_path / "inner")],

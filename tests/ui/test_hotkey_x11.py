@@ -37,7 +37,7 @@ def test_parse_hotkey() -> None:
 @pytest.mark.skipif(INNER, reason="this is the outer driver")
 def test_hotkey_under_a_real_x_server(tmp_path: Path) -> None:
     require_tools(TOOLS)
-    with xvfb(10, "DIALDECK_REAL_X_HOTKEY") as env:
+    with xvfb("DIALDECK_REAL_X_HOTKEY") as env:
         result = subprocess.run(
             [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider",
              "-p", "no:randomly", "--basetemp", str(tmp_path / "inner")],

@@ -3,17 +3,36 @@ the paged History and Recordings models while pages load, refresh and re-sort.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from pytestqt.modeltest import ModelTester
+import shiboken6
+from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtTest import QAbstractItemModelTester
 
 from dialdeck.core.store import HistoryStore
-from tests.ui.conftest import AppFactory
+from tests.ui.conftest import AppFactory, AppHarness
 from tests.ui.test_library import generated_wav, hist, import_and_wait, lib
 
 
+@contextmanager
+def model_testers(*models: QAbstractItemModel) -> Iterator[None]:
+    """Qt's model tester on every model at once, for the whole block (qtmodeltester.check keeps
+    only the last one), deleted before the models are: none may watch a model being destroyed."""
+    testers = [
+        QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Warning)
+        for model in models
+    ]  # a failed check is a Qt warning: it fails the test (qt_log_level_fail)
+    try:
+        yield
+    finally:
+        for tester in testers:
+            shiboken6.delete(tester)
+
+
 def test_history_and_recordings_models_are_well_behaved(
-    make_app: AppFactory, tmp_path: Path, qtmodeltester: ModelTester
+    make_app: AppFactory, tmp_path: Path
 ) -> None:
     from dialdeck.core.paths import AppPaths
 
@@ -27,7 +46,16 @@ def test_history_and_recordings_models_are_well_behaved(
     controller = lib(app)
     history_tab = hist(app)
     history = history_tab.history_view.model
-    qtmodeltester.check(history)  # checks every later change too, until the test ends
+    recordings = controller.library_view.model
+    with model_testers(history, recordings):
+        check_history_and_recordings(app, tmp_path)
+
+
+def check_history_and_recordings(app: AppHarness, tmp_path: Path) -> None:
+    controller = lib(app)
+    history_tab = hist(app)
+    history = history_tab.history_view.model
+    recordings = controller.library_view.model
     app.qtbot.waitUntil(lambda: history.total == 450)
     history.sort(1)
     app.qtbot.waitUntil(lambda: history.rowCount() > 0)
@@ -38,8 +66,6 @@ def test_history_and_recordings_models_are_well_behaved(
     history_tab.history_view.model.refresh()
     controller.library_view.model.refresh()
 
-    recordings = controller.library_view.model
-    qtmodeltester.check(recordings)
     app.window.tabs.setCurrentWidget(controller.library_view)
     imported, problems = import_and_wait(
         app, [generated_wav(tmp_path / f"m{n}.wav", 16) for n in range(3)]
@@ -52,15 +78,19 @@ def test_history_and_recordings_models_are_well_behaved(
     app.qtbot.waitUntil(lambda: recordings.rowCount() == 1)
 
 
-def test_widget_models_are_well_behaved(make_app: AppFactory, qtmodeltester: ModelTester) -> None:
+def test_widget_models_are_well_behaved(make_app: AppFactory) -> None:
     from tests.ui.test_dialing import type_and_enter
 
     app = make_app()
     panel = app.window.call_panel
-    qtmodeltester.check(panel.legs_table.model())
-    qtmodeltester.check(panel.calls_list.model())
-    qtmodeltester.check(app.window.dialer.recent_list.model())
-    type_and_enter(app, "9876543210")
-    app.wait_state("Connected")
-    type_and_enter(app, "9876543211")
-    app.qtbot.waitUntil(lambda: panel.calls_list.count() == 2)
+    with model_testers(
+        panel.legs_table.model(), panel.calls_list.model(), app.window.dialer.recent_list.model()
+    ):
+        type_and_enter(app, "9876543210")
+        app.wait_state("Connected")
+        type_and_enter(app, "9876543211")
+        app.qtbot.waitUntil(lambda: panel.calls_list.count() == 2)
+        panel.calls_list.setCurrentRow(1)  # focus moves: the legs table is rebuilt
+        app.qtbot.waitUntil(lambda: panel.legs_table.rowCount() > 0)
+        app.window.dialer.number_edit.setFocus()  # the recent numbers list is shown and filled
+        app.qtbot.waitUntil(lambda: app.window.dialer.recent_list.count() > 0)

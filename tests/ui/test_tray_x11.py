@@ -31,7 +31,7 @@ def xdotool(*args: str) -> None:
 @pytest.mark.skipif(INNER, reason="this is the outer driver")
 def test_tray_under_a_real_x_server(tmp_path: Path) -> None:
     require_tools(TOOLS)
-    with xvfb(50, "DIALDECK_REAL_X") as env:
+    with xvfb("DIALDECK_REAL_X") as env:
         trayer = subprocess.Popen(
             ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "24"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -32,7 +32,11 @@ class Tasks:
 
     def spawn(self, coro: Coroutine[Any, Any, T], name: str = "") -> asyncio.Task[T]:
         """Start a background task, keep a strong reference, report unexpected errors."""
-        task = asyncio.get_running_loop().create_task(coro, name=name or None)
+        try:
+            task = asyncio.get_running_loop().create_task(coro, name=name or None)
+        except RuntimeError:  # no loop any more (after shutdown): the coroutine never runs
+            coro.close()  # so it is not left "never awaited"
+            raise
         self._running.add(task)
         task.add_done_callback(self._done)
         return task
