@@ -25,6 +25,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+CONTACTS = """Name,Company,Mobile,Work,Starred
+Asha Rao,Acme Traders,+91 98765 43210,,
+Dev Malhotra,Northwind Logistics,098765 41111,022 4000 1234,
+Meera Iyer,Dialdeck support,+91 91234 56789,,yes
+Ravi Kumar,Contoso Retail,98765 42222,,
+Sara Thomas,Fabrikam Foods,+91 98450 12345,,yes
+"""
+
+
 @contextmanager
 def display(screen: str = "1280x860x24") -> Iterator[None]:
     """Use $DISPLAY if there is one; otherwise run a private Xvfb for the duration."""
@@ -80,14 +89,15 @@ def main(argv: list[str]) -> int:
     with display(screen), tempfile.TemporaryDirectory() as home:
         import logging
 
-        import qasync
         from PySide6.QtWidgets import QApplication
 
+        from dialdeck.core import contacts
         from dialdeck.core.calls import PollPolicy
         from dialdeck.core.numbers import parse_dial_number
         from dialdeck.core.paths import AppPaths
         from dialdeck.sandbox import SandboxConfig
         from dialdeck.ui.controller import AppController, AppOptions
+        from dialdeck.ui.event_loop import DialdeckEventLoop
         from dialdeck.ui.main_window import MainWindow
 
         logging.basicConfig(
@@ -110,7 +120,7 @@ def main(argv: list[str]) -> int:
             ):  # fmt: skip
                 palette.setColor(which, QColor(colour))
             app.setPalette(palette)
-        loop = qasync.QEventLoop(app)
+        loop = DialdeckEventLoop(app)
         asyncio.set_event_loop(loop)
         config = SandboxConfig()
         config = replace(config, speed=4.0, timings=replace(config.timings, talk_time=3600))
@@ -143,6 +153,11 @@ def main(argv: list[str]) -> int:
 
         async def scenario() -> None:
             await controller.start()
+            # A small address book, as an agent would import it: names instead of numbers.
+            book = Path(home) / "contacts.csv"
+            book.write_text(CONTACTS, encoding="utf-8")
+            await controller.history.run(contacts.import_file, book)
+            await controller.contacts.edited()
             await shot("idle")
             window.dialer.set_number("+91 98765 43333")  # the agent never picks up: stays ringing
             window.dialer.request_dial()
@@ -154,7 +169,7 @@ def main(argv: list[str]) -> int:
             await until(
                 lambda: (
                     state() == "Connected"
-                    and window.call_panel.number_label.text() == "+91 98765 43210"
+                    and "+91 98765 43210" in window.call_panel.number_label.text()
                 )
             )
             focused = window.call_panel.focused
@@ -216,6 +231,13 @@ def main(argv: list[str]) -> int:
             library.player.seek(4000)
             await library.add_bookmark(2000, "Asked about the annual plan")
             await shot("recordings")
+            tab = controller.contacts_tab
+            assert tab is not None
+            window.tabs.setCurrentWidget(tab.view)
+            tab.view.model.refresh()  # imported above without the menu, which refreshes it
+            await until(lambda: tab.view.model.rowCount() == CONTACTS.count("\n") - 1)
+            tab.view.table.selectRow(0)
+            await shot("contacts")
             controller.quit()
             await until(lambda: window.allow_close)
 
