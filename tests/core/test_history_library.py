@@ -182,6 +182,40 @@ def test_library_rows_and_bookmarks_survive_reopen(tmp_path: Path) -> None:
     reopened.close()
 
 
+def test_recordings_search_like_history_numbers_any_format_and_contact_names(
+    tmp_path: Path,
+) -> None:
+    from dialdeck.core import contacts
+    from dialdeck.core.contact_files import ContactEntry
+
+    store = HistoryStore(tmp_path / "h.sqlite3")
+    for uuid, number in (("u1", "9876544412"), ("u2", "9123456789")):
+        store.record_placing(
+            uuid=uuid, to_number=number, from_number="919800000000", agent="a", sandbox=False
+        )
+        rec_id = library.add_pending(store, uuid, f"http://x/{uuid}.wav", f"Call with {number}")
+        library.mark_local(store, rec_id, f"/r/{uuid}.wav", 1000, 2.5)
+
+    def found(text: str) -> list[str]:
+        rows = library.list_recordings(store, text)
+        assert library.count_recordings(store, text) == len(rows)
+        return sorted(r.title for r in rows)
+
+    # Numbers by their national digits, as History: the title keeps the number as it was stored.
+    assert (
+        found("+91 98765 444")
+        == found("98765 444")
+        == found("098765-444")
+        == ["Call with 9876544412"]
+    )
+    # A contact imported after the call: her older recording is found by her name.
+    assert found("Asha") == []
+    contacts.import_entries(store, [ContactEntry("Asha Rao", numbers=[("98765 44412", "")])])
+    assert found("asha") == ["Call with 9876544412"]
+    assert found("Acme") == []  # not a name, not in a title or note
+    store.close()
+
+
 def write_wav(path: Path, bits: int, frames: bytes, rate: int = 8000) -> Path:
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)

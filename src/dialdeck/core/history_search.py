@@ -38,12 +38,18 @@ class TextSearch:
     name: str | None = None  # also calls to the contacts whose name contains this
 
 
+def looks_like_number(text: str) -> bool:
+    """Mostly digits (a few separators or a "+" aside): searched as a number, not a name."""
+    digits = sum(ch.isdigit() for ch in text)
+    return digits > 0 and digits >= max(1, len(text.strip().replace(" ", "")) - 3)
+
+
 def parse(text: str) -> TextSearch | None:
     text = text.strip()
     if not text:
         return None
     digits = "".join(ch for ch in text if ch.isdigit())
-    if digits and len(digits) >= max(1, len(text.replace(" ", "")) - 3):
+    if looks_like_number(text):
         # Looks like a number: match its national digits anywhere in the customer's number
         # (+91, 0091 and a trunk 0 are not stored, so "+91 98765 444" finds "98765 444").
         national = search_digits(text) or digits

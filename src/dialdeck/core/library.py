@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from dialdeck.core import contacts
+from dialdeck.core.history_search import NAME_NUMBERS, looks_like_number
+from dialdeck.core.numbers import search_digits
 from dialdeck.core.store import HistoryStore
 
 
@@ -173,7 +176,7 @@ def list_recordings(
 ) -> list[RecordingRow]:
     """Newest first: the first ``limit`` after the row whose ``cursor`` is ``after`` (keyset
     paging through the created_at index, however deep), or after skipping ``offset`` rows."""
-    where, params = _search(text)
+    where, params = _search(store, text)
     if after is not None:
         where += (" AND" if where else " WHERE") + " (r.created_at, r.id) < (?, ?)"
         params += list(after)
@@ -189,7 +192,7 @@ def count_recordings(store: HistoryStore, text: str = "") -> int:
     if not text.strip() and store.has_counts:
         total: int = store.db.execute("SELECT n FROM recording_count").fetchone()[0]
         return total
-    where, params = _search(text)
+    where, params = _search(store, text)
     count: int = store.db.execute(
         "SELECT COUNT(*) FROM recordings r LEFT JOIN calls c ON c.uuid = r.call_uuid" + where,
         params,
@@ -197,12 +200,22 @@ def count_recordings(store: HistoryStore, text: str = "") -> int:
     return count
 
 
-def _search(text: str) -> tuple[str, list[object]]:
+def _search(store: HistoryStore, text: str) -> tuple[str, list[object]]:
+    """Title and notes as typed; the customer's number by its national digits (as History:
+    "+91 98765 444" finds "98765 444"); a name also finds the recordings of that contact's calls,
+    older ones too (their stored titles may still be the bare number)."""
     text = text.strip()
     if not text:
         return "", []
     like = f"%{text}%"
-    return " WHERE (r.title LIKE ? OR c.notes LIKE ? OR c.to_number LIKE ?)", [like, like, like]
+    national = search_digits(text) if looks_like_number(text) else ""
+    sql = "r.title LIKE ? OR c.notes LIKE ? OR c.to_number LIKE ?"
+    params: list[object] = [like, like, f"%{national}%" if national else like]
+    numbers = [] if national else contacts.numbers_for_name(store, text, NAME_NUMBERS)
+    if numbers:
+        sql += f" OR c.to_number IN ({','.join('?' * len(numbers))})"
+        params += numbers
+    return f" WHERE ({sql})", params
 
 
 def all_local(store: HistoryStore) -> list[RecordingRow]:

@@ -75,7 +75,7 @@ class LibraryView(QWidget):
         self.search_edit, _ = search_field(
             self,
             name="librarySearch",
-            placeholder=self.tr("Search recordings, numbers and notes"),
+            placeholder=self.tr("Search titles, names, numbers and notes"),
             accessible=self.tr("Search recordings"),
             on_settled=lambda: self.search_changed.emit(self.search_edit.text()),
         )
