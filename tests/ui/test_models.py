@@ -3,32 +3,12 @@ the paged History and Recordings models while pages load, refresh and re-sort.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import shiboken6
-from PySide6.QtCore import QAbstractItemModel
-from PySide6.QtTest import QAbstractItemModelTester
-
 from dialdeck.core.store import HistoryStore
+from tests.support.models import model_testers
 from tests.ui.conftest import AppFactory, AppHarness
 from tests.ui.test_library import generated_wav, hist, import_and_wait, lib
-
-
-@contextmanager
-def model_testers(*models: QAbstractItemModel) -> Iterator[None]:
-    """Qt's model tester on every model at once, for the whole block (qtmodeltester.check keeps
-    only the last one), deleted before the models are: none may watch a model being destroyed."""
-    testers = [
-        QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Warning)
-        for model in models
-    ]  # a failed check is a Qt warning: it fails the test (qt_log_level_fail)
-    try:
-        yield
-    finally:
-        for tester in testers:
-            shiboken6.delete(tester)
 
 
 def test_history_and_recordings_models_are_well_behaved(
