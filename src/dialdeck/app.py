@@ -231,10 +231,16 @@ def preload() -> None:
     import contextlib
     import importlib
 
+    # Qt-free modules only (class definitions of QObjects stay on the GUI thread).
     for name in ("httpx", "anyio._backends._asyncio", "anyio.streams.tls", "phonenumbers",
-                 "dialdeck.core.api"):  # fmt: skip
+                 "dialdeck.core.api", "dialdeck.session", "dialdeck.core.library",
+                 "dialdeck.core.retention", "dialdeck.core.contacts", "dialdeck.core.history",
+                 "dialdeck.core.dialing"):  # fmt: skip
         with contextlib.suppress(ImportError):  # optional parts: imported for real when needed
             importlib.import_module(name)
+    from dialdeck.core.numbers import check_dial_number
+
+    check_dial_number("98000 00000")  # phonenumbers reads India's rules on first use (~20 ms)
 
 
 def sandbox_config(args: argparse.Namespace, self_check: bool) -> SandboxConfig | None:

@@ -9,6 +9,7 @@ layer decides what to show when a session cannot be opened (:class:`SessionError
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -161,6 +162,8 @@ class _Parts:
 
 
 async def _sandbox_parts(options: SessionOptions) -> _Parts:
+    # uvicorn and Starlette take ~70 ms to import: on a worker thread, not the caller's (the GUI).
+    await asyncio.to_thread(importlib.import_module, "dialdeck.sandbox.server")
     from dialdeck.sandbox import (
         DEMO_AGENT,
         DEMO_API_KEY,
