@@ -10,13 +10,14 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def xvfb() -> Iterator[dict[str, str]]:
-    """Start Xvfb on a free display; yield the environment that makes Qt use it (xcb)."""
+def xvfb(screen: str = "1280x1024x24") -> Iterator[dict[str, str]]:
+    """Start Xvfb on a display it picks itself (``-displayfd``: free, even with several running);
+    yield the environment that makes Qt use it (xcb)."""
     if shutil.which("Xvfb") is None:
         raise RuntimeError("Xvfb is not installed (apt-get install xvfb)")
     read, write = os.pipe()
     server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", screen, "-nolisten", "tcp"],
         pass_fds=(write,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +10,8 @@ import pytest
 from dialdeck.core import contact_list, contacts
 from dialdeck.core.contact_files import ContactEntry
 from dialdeck.core.store import HistoryStore
+from tests.support.contacts_data import fill_contacts
+from tests.support.timing import best_of
 
 
 @pytest.fixture
@@ -64,35 +63,9 @@ def test_pages_continue_after_the_last_row_and_delete_forgets_the_numbers(
 @pytest.fixture(scope="module")
 def many(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HistoryStore]:
     store = HistoryStore(tmp_path_factory.mktemp("contact-list") / "history.db")
-    rng = random.Random(7)
-    first = ["Asha", "Ravi", "Priya", "Arjun", "Meera", "Kiran", "Sunil", "Divya", "Anil", "Lata"]
-    last = ["Rao", "Kumar", "Sharma", "Iyer", "Nair", "Das", "Gupta", "Reddy", "Singh", "Menon"]
-    now = datetime.now(UTC).isoformat()
-    db = store.db
-    db.execute("BEGIN")
-    for i in range(50_000):
-        name = f"{rng.choice(first)} {rng.choice(last)} {i}"
-        cursor = db.execute(
-            "INSERT INTO contacts (name, name_key, company, created_at) VALUES (?, ?, ?, ?)",
-            (name, contacts.name_key(name), f"Company {i % 97}", now),
-        )
-        db.execute(
-            "INSERT INTO contact_numbers (contact_id, national, raw) VALUES (?, ?, ?)",
-            (cursor.lastrowid, f"9{i:09d}", f"9{i:09d}"),
-        )
-    db.execute("COMMIT")
-    db.execute("ANALYZE")
+    fill_contacts(store, 50_000, seed=7, company=lambda i: f"Company {i % 97}")
     yield store
     store.close()
-
-
-def best_of(fn: object, *args: object, runs: int = 3, **kwargs: object) -> float:
-    timings = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn(*args, **kwargs)  # type: ignore[operator]
-        timings.append(time.perf_counter() - start)
-    return min(timings)
 
 
 def test_paging_reads_the_name_index_and_searches_stay_quick_at_50k(many: HistoryStore) -> None:

@@ -4,14 +4,16 @@ own, a private XDG runtime folder, and the environment for a nested pytest on th
 from __future__ import annotations
 
 import os
-import select
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from bench.xserver import xvfb as bench_xvfb
 
 
 def require_tools(tools: tuple[str, ...]) -> None:
@@ -26,27 +28,24 @@ def require_tools(tools: tuple[str, ...]) -> None:
 
 @contextmanager
 def xvfb(flag: str) -> Iterator[dict[str, str]]:
-    """Start Xvfb on a display it picks itself (``-displayfd``: free, even with tests running in
-    parallel); yield the environment (DISPLAY, xcb, ``flag``=1) for processes on it."""
+    """Xvfb on a free display (``bench.xserver``); yield the environment for processes on it:
+    DISPLAY, xcb, ``flag``=1 and a private XDG runtime folder."""
     runtime = tempfile.mkdtemp(prefix="xdg-runtime-")
     os.chmod(runtime, 0o700)
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
     try:
-        ready, _, _ = select.select([read], [], [], 10)
-        assert ready, "Xvfb did not start within 10 s"
-        with os.fdopen(read) as fh:
-            number = fh.readline().strip()
-        assert number, "Xvfb exited"
-        yield {**os.environ, "DISPLAY": f":{number}", "QT_QPA_PLATFORM": "xcb", flag: "1",
-               "XDG_RUNTIME_DIR": runtime}  # fmt: skip
+        with bench_xvfb("1280x800x24") as display:
+            yield {**os.environ, **display, flag: "1", "XDG_RUNTIME_DIR": runtime}
     finally:
-        server.terminate()
-        server.wait(10)
         shutil.rmtree(runtime, ignore_errors=True)
+
+
+def run_inner_tests(test_file: str, env: dict[str, str], tmp_path: Path, passed: int) -> None:
+    """Run ``test_file`` again in the X session of ``env``, where its inner tests run; all
+    ``passed`` of them must pass."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", test_file, "-q", "-p", "no:cacheprovider",
+         "-p", "no:randomly", "--basetemp", str(tmp_path / "inner")],
+        env=env, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    assert f"{passed} passed" in result.stdout, result.stdout[-2000:]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from dialdeck.platform.hotkey import GlobalHotkey
-from tests.support.xserver import require_tools, xvfb
+from tests.support.xserver import require_tools, run_inner_tests, xvfb
 from tests.ui.conftest import AppFactory
 from tests.ui.test_hotkey_x11 import press, select, selection  # noqa: F401  (a fixture)
 from tests.ui.test_settings import open_settings, save
@@ -32,13 +31,7 @@ inner_only = pytest.mark.skipif(not INNER, reason="runs inside the Xvfb session 
 def test_hotkey_settings_under_a_real_x_server(tmp_path: Path) -> None:
     require_tools(TOOLS)
     with xvfb("DIALDECK_REAL_X_HOTKEY_SETTINGS") as env:
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider",
-             "-p", "no:randomly", "--basetemp", str(tmp_path / "inner")],
-            env=env, capture_output=True, text=True, timeout=240,
-        )  # fmt: skip
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
-    assert "2 passed" in result.stdout, result.stdout[-2000:]
+        run_inner_tests(__file__, env, tmp_path, passed=2)
 
 
 @inner_only

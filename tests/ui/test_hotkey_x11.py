@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from dialdeck.platform.hotkey import GlobalHotkey, HotkeyError, parse_hotkey
-from tests.support.xserver import require_tools, xvfb
+from tests.support.xserver import require_tools, run_inner_tests, xvfb
 from tests.ui.conftest import AppFactory
 
 INNER = os.environ.get("DIALDECK_REAL_X_HOTKEY") == "1"
@@ -38,13 +37,7 @@ def test_parse_hotkey() -> None:
 def test_hotkey_under_a_real_x_server(tmp_path: Path) -> None:
     require_tools(TOOLS)
     with xvfb("DIALDECK_REAL_X_HOTKEY") as env:
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider",
-             "-p", "no:randomly", "--basetemp", str(tmp_path / "inner")],
-            env=env, capture_output=True, text=True, timeout=240,
-        )  # fmt: skip
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
-    assert "3 passed" in result.stdout, result.stdout[-2000:]
+        run_inner_tests(__file__, env, tmp_path, passed=3)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.support.xserver import require_tools, xvfb
+from tests.support.xserver import require_tools, run_inner_tests, xvfb
 from tests.ui.conftest import AppFactory
 from tests.ui.test_tray_and_links import tray
 
@@ -38,16 +37,10 @@ def test_tray_under_a_real_x_server(tmp_path: Path) -> None:
         )  # fmt: skip
         try:
             time.sleep(1.0)  # trayer claims the tray selection
-            result = subprocess.run(
-                [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider",
-                 "--basetemp", str(tmp_path / "inner")],
-                env=env, capture_output=True, text=True, timeout=240,
-            )  # fmt: skip
+            run_inner_tests(__file__, env, tmp_path, passed=1)
         finally:
             trayer.terminate()
             trayer.wait(10)
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
-    assert "1 passed" in result.stdout
 
 
 @pytest.mark.skipif(not INNER, reason="runs inside the Xvfb session started by the outer test")
