@@ -1,6 +1,7 @@
 """The global hotkey changed in Settings, and after a keyboard layout change, on a real X server:
 Xvfb, the xcb key grab, real key presses (xdotool, XTEST), PRIMARY owned by xclip, and the layout
-switched with setxkbmap (which makes the server send every client a MappingNotify).
+switched with setxkbmap (a new keymap) and between two layouts loaded together (an XKB group lock,
+as the desktop's layout indicator or Alt+Shift does).
 
 As in test_hotkey_x11, the outer test starts Xvfb and runs the inner tests in a nested pytest on
 the xcb platform.
@@ -16,6 +17,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from dialdeck.platform import _x11_libs as x
 from dialdeck.platform.hotkey import GlobalHotkey
 from tests.support.xserver import require_tools, run_inner_tests, xvfb
 from tests.ui.conftest import AppFactory
@@ -31,7 +33,7 @@ inner_only = pytest.mark.skipif(not INNER, reason="runs inside the Xvfb session 
 def test_hotkey_settings_under_a_real_x_server(tmp_path: Path) -> None:
     require_tools(TOOLS)
     with xvfb("DIALDECK_REAL_X_HOTKEY_SETTINGS") as env:
-        run_inner_tests(__file__, env, tmp_path, passed=2)
+        run_inner_tests(__file__, env, tmp_path, passed=3)
 
 
 @inner_only
@@ -132,4 +134,59 @@ def test_hotkey_follows_a_keyboard_layout_change(qapp: object, qtbot: QtBot) -> 
         qtbot.waitUntil(lambda: len(presses) == 3, timeout=5_000)
     finally:
         hotkey.unregister()
+        layout("us")
+
+
+def lock_layout(group: int) -> None:
+    """Switch to the ``group``-th of the layouts loaded together, as the desktop's layout
+    indicator does: an XKB LatchLockState request from another client."""
+    libs = x.load()
+    latch_lock = libs.xcb_xkb.xcb_xkb_latch_lock_state_checked
+    latch_lock.restype = x.VoidCookie
+    latch_lock.argtypes = [x.P, x.U16, x.U8, x.U8, x.U8, x.U8, x.U8, x.U8, x.U16]
+    conn = libs.xcb.xcb_connect(None, None)
+    try:
+        assert libs.xkb_x11.xkb_x11_setup_xkb_extension(conn, 1, 0, 0, None, None, None, None)
+        cookie = latch_lock(conn, x.XKB_USE_CORE_KBD, 0, 0, True, group, 0, False, 0)
+        error = libs.xcb.xcb_request_check(conn, cookie)
+        assert not error, "LatchLockState refused"
+    finally:
+        libs.xcb.xcb_disconnect(conn)
+
+
+# The keys by position (evdev keycodes): the one marked Q on QWERTY, which types A on AZERTY,
+# and the one marked A on QWERTY, which types Q on AZERTY.
+QWERTY_Q, QWERTY_A = 24, 38
+
+
+@inner_only
+def test_hotkey_follows_a_switch_between_layouts_loaded_together(
+    qapp: object, qtbot: QtBot
+) -> None:
+    presses: list[int] = []
+    hotkey = GlobalHotkey()
+    hotkey.activated.connect(lambda: presses.append(1))
+    subprocess.run(["setxkbmap", "-layout", "us,fr"], check=True, timeout=20)
+    try:
+        assert hotkey.register("Ctrl+Alt+Q") == ""
+        assert grabbed_keycodes(hotkey) == {QWERTY_Q}
+        press(f"ctrl+alt+{QWERTY_A}")  # Ctrl+Alt+A in US English: left to other applications
+        press(f"ctrl+alt+{QWERTY_Q}")
+        qtbot.waitUntil(lambda: len(presses) == 1, timeout=5_000)
+
+        lock_layout(1)  # French: the layout switch changes the XKB group, not the keymap
+        qtbot.waitUntil(lambda: grabbed_keycodes(hotkey) == {QWERTY_A})
+        press(f"ctrl+alt+{QWERTY_Q}")  # now Ctrl+Alt+A
+        press(f"ctrl+alt+{QWERTY_A}")  # now Ctrl+Alt+Q
+        qtbot.waitUntil(lambda: len(presses) == 2, timeout=5_000)
+
+        lock_layout(0)
+        qtbot.waitUntil(lambda: grabbed_keycodes(hotkey) == {QWERTY_Q})
+        press(f"ctrl+alt+{QWERTY_Q}")
+        qtbot.waitUntil(lambda: len(presses) == 3, timeout=5_000)
+        qtbot.wait(500)  # and no stray press arrives late
+        assert len(presses) == 3
+    finally:
+        hotkey.unregister()
+        lock_layout(0)
         layout("us")
