@@ -142,12 +142,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from dialdeck.ui.main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(defer_call_panel=True)
     if args.minimized:
         window.showMinimized()
+        app.processEvents()
     else:
         window.show()
-    app.processEvents()  # paint the window before the heavy imports below
+        window.paint_now()  # the agent sees the window before the heavy imports below
+    window.build_call_panel()  # in place of its look-alike, which painted first
     probe = os.environ.get("DIALDECK_STARTUP_PROBE")  # bench/startup.py: report, then quit
     if probe:
         print(f"shown {time.time():.6f}", flush=True)

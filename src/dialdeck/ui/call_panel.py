@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from dialdeck.core.api import LegRole, LegStatus
 from dialdeck.ui import describe
 from dialdeck.ui.call_list import CallList
+from dialdeck.ui.empty_call import no_call_yet_label
 from dialdeck.ui.icons import set_icon
 from dialdeck.ui.wrap_up import WrapUpBox
 
@@ -78,14 +79,7 @@ class CallPanel(QWidget):
         self.sandbox_mode = False
 
         self.stack = QStackedWidget()
-        self.empty_state = QLabel(
-            self.tr(
-                "No call yet.\n\nType a number on the left and press Enter:\nyour phone rings first, then the customer."
-            )
-        )
-        self.empty_state.setObjectName("emptyState")
-        self.empty_state.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_state.setWordWrap(True)
+        self.empty_state = no_call_yet_label()
 
         self.calls_list = CallList()
         self.calls_list.setObjectName("callsList")

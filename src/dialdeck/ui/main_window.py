@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QLabel,
     QMainWindow,
@@ -19,10 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from dialdeck import APP_NAME
-from dialdeck.ui.call_panel import CallPanel
 from dialdeck.ui.dialer import DialerPanel
+from dialdeck.ui.empty_call import CallPanelStandIn
 from dialdeck.ui.icons import app_icon, refresh_icons, set_icon
 from dialdeck.ui.widgets import fit_to_screen, scrolling
+
+if TYPE_CHECKING:
+    from dialdeck.ui.call_panel import CallPanel
 
 MINIMUM_SIZE = QSize(560, 400)
 
@@ -61,7 +66,9 @@ class MainWindow(QMainWindow):
     quick_dial_requested = Signal()
     import_contacts_requested = Signal()
 
-    def __init__(self) -> None:
+    def __init__(self, *, defer_call_panel: bool = False) -> None:
+        """``defer_call_panel``: a look-alike stands in for the call panel until
+        :meth:`build_call_panel` (start-up paints the window first; see :meth:`paint_now`)."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
@@ -71,7 +78,7 @@ class MainWindow(QMainWindow):
         self.about_dialog: QDialog | None = None
 
         self.dialer = DialerPanel()
-        self.call_panel = CallPanel()
+        self.call_panel: CallPanel
         splitter = QSplitter(Qt.Orientation.Horizontal)
         # Each side scrolls on a small screen (800x600, or 200% scaling) instead of making the
         # window taller than the screen.
@@ -83,7 +90,8 @@ class MainWindow(QMainWindow):
             max(self.dialer.minimumWidth(), self.dialer.minimumSizeHint().width()) + bar + 2
         )
         splitter.addWidget(dialer_scroll)
-        splitter.addWidget(scrolling(self.call_panel, name="callPanelScroll"))
+        self.call_panel_scroll = scrolling(CallPanelStandIn(), name="callPanelScroll")
+        splitter.addWidget(self.call_panel_scroll)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
@@ -163,6 +171,28 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(MINIMUM_SIZE)
         fit_to_screen(self, QSize(1000, 660))
         self.dialer.number_edit.setFocus()
+        if not defer_call_panel:
+            self.build_call_panel()
+
+    def build_call_panel(self) -> None:
+        from dialdeck.ui.call_panel import CallPanel  # ~20 ms with its widgets: after the paint
+
+        self.call_panel = CallPanel()
+        self.call_panel_scroll.setWidget(self.call_panel)  # the stand-in is deleted
+
+    def paint_now(self, timeout_ms: int = 500) -> None:
+        """Process events until the shown window has painted once (or ``timeout_ms`` passed):
+        whatever start-up builds next comes after the agent sees the window."""
+        app = QApplication.instance()
+        watcher = _FirstPaint(self)
+        deadline = QTimer(self)
+        deadline.setSingleShot(True)
+        deadline.start(timeout_ms)  # also wakes the wait below if no paint ever comes
+        while app is not None and not watcher.painted and deadline.isActive():
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+        deadline.stop()
+        deadline.deleteLater()
+        watcher.deleteLater()
 
     def show_about(self) -> None:
         from dialdeck.ui.about import AboutDialog
@@ -193,3 +223,18 @@ class MainWindow(QMainWindow):
             return
         event.ignore()
         self.close_requested.emit()
+
+
+class _FirstPaint(QObject):
+    """Notes the window's first Paint event, then stops watching."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.painted = False
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.painted = True
+            watched.removeEventFilter(self)
+        return False
