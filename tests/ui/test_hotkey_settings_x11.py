@@ -33,7 +33,7 @@ inner_only = pytest.mark.skipif(not INNER, reason="runs inside the Xvfb session 
 def test_hotkey_settings_under_a_real_x_server(tmp_path: Path) -> None:
     require_tools(TOOLS)
     with xvfb("DIALDECK_REAL_X_HOTKEY_SETTINGS") as env:
-        run_inner_tests(__file__, env, tmp_path, passed=3)
+        run_inner_tests(__file__, env, tmp_path, passed=4)
 
 
 @inner_only
@@ -98,6 +98,35 @@ def test_hotkey_changed_in_settings_works_at_once(
         assert not box.isVisible()
     finally:
         other.unregister()
+
+
+@inner_only
+def test_the_current_chord_is_recorded_in_the_field_not_grabbed(
+    make_app: AppFactory,
+    selection: list[subprocess.Popen[bytes]],  # noqa: F811
+) -> None:
+    """While the hotkey field has the focus, Ctrl+Alt+D (the hotkey in use) is typed into it
+    rather than opening Quick dial; once the dialog is gone it works again."""
+    app = make_app()
+    hotkeys, qtbot = app.controller.hotkeys, app.qtbot
+    box = app.controller.shell.quick_dial
+    assert box is not None
+    select(selection, "098765 43210")
+    dialog = open_settings(app)
+    field = dialog.hotkey
+    field.none_button.click()
+    assert field.text() == ""
+    field.edit.setFocus()
+    qtbot.waitUntil(lambda: hotkeys.hotkey.hotkey is None)  # let go while recording
+    press("ctrl+alt+d")
+    qtbot.waitUntil(lambda: field.text() == "Ctrl+Alt+D")
+    qtbot.wait(500)
+    assert not box.isVisible()
+    dialog.reject()
+    qtbot.waitUntil(lambda: str(hotkeys.hotkey.hotkey) == "Ctrl+Alt+D")
+    press("ctrl+alt+d")
+    qtbot.waitUntil(box.isVisible, timeout=5_000)
+    assert box.number_edit.text() == "+91 98765 43210"
 
 
 def grabbed_keycodes(hotkey: GlobalHotkey) -> set[int]:

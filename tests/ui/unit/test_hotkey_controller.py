@@ -4,6 +4,7 @@ are told, and which hotkey is left registered."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QKeySequenceEdit, QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from dialdeck.platform.hotkey import GlobalHotkey, Hotkey, HotkeyError, HotkeyTaken, parse_hotkey
@@ -86,3 +87,54 @@ def test_a_keyboard_change_that_loses_the_hotkey_is_said(
     with qtbot.waitSignal(controller.status) as said:
         controller.hotkey.problem.emit("No key on this keyboard types “Q”")
     assert said.args[0] == "No key on this keyboard types “Q”"
+
+
+def test_the_hotkey_is_let_go_while_a_shortcut_field_has_the_focus(
+    controller: HotkeyController, qtbot: QtBot
+) -> None:
+    """Pressing the current chord in Settings' field records it there; Quick dial stays shut."""
+    controller.use("Ctrl+Alt+D")
+    window = QWidget()
+    qtbot.addWidget(window)
+    field, other = QKeySequenceEdit(window), QLineEdit(window)
+    layout = QVBoxLayout(window)
+    layout.addWidget(field)
+    layout.addWidget(other)
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    other.setFocus()
+    qtbot.waitUntil(other.hasFocus)
+    assert str(controller.hotkey.hotkey) == "Ctrl+Alt+D"
+
+    field.setFocus()
+    qtbot.waitUntil(lambda: controller.hotkey.hotkey is None)
+    other.setFocus()
+    qtbot.waitUntil(lambda: str(controller.hotkey.hotkey) == "Ctrl+Alt+D")
+
+    # Saved while the field has the focus: the new chord is in use at once, and stays.
+    field.setFocus()
+    qtbot.waitUntil(lambda: controller.hotkey.hotkey is None)
+    controller.use("Ctrl+Alt+J")  # applied settings while recording: taken when it ends
+    assert controller.hotkey.hotkey is None
+    other.setFocus()
+    qtbot.waitUntil(lambda: str(controller.hotkey.hotkey) == "Ctrl+Alt+J")
+    field.setFocus()
+    qtbot.waitUntil(lambda: controller.hotkey.hotkey is None)
+    assert controller.try_use("Ctrl+Alt+L") == ""
+    assert str(controller.hotkey.hotkey) == "Ctrl+Alt+L"
+    other.setFocus()
+    qtbot.waitUntil(other.hasFocus)
+    assert str(controller.hotkey.hotkey) == "Ctrl+Alt+L"
+
+    # Another application took the chord while the field had the focus: said, none active.
+    field.setFocus()
+    qtbot.waitUntil(lambda: controller.hotkey.hotkey is None)
+    ScriptedHotkey.taken = frozenset({"Ctrl+Alt+L"})
+    try:
+        with qtbot.waitSignal(controller.status) as said:
+            other.setFocus()
+        assert said.args is not None and "already used by another application" in said.args[0]
+        assert controller.hotkey.hotkey is None
+    finally:
+        ScriptedHotkey.taken = frozenset({"Ctrl+Alt+K"})
