@@ -11,7 +11,11 @@ from dialdeck.sandbox import DEMO_API_KEY, SandboxServer
 from tests.conftest import MemoryKeyring
 from tests.ui.conftest import AppFactory, AppHarness, write_account
 from tests.ui.test_dialing import history_rows, type_and_enter, wait_confirm_box
-from tests.ui.test_live_call import connected_call, own_sandbox  # noqa: F401 (fixture)
+from tests.ui.test_live_call import (  # noqa: F401 (own_sandbox: a fixture)
+    connected_call,
+    live_call_then_quit,
+    own_sandbox,
+)
 from tests.ui.test_settings import open_settings, save
 
 
@@ -108,12 +112,7 @@ def test_live_call_waits_for_the_key_then_resumes(
     memory_keyring: MemoryKeyring,
 ) -> None:
     home = tmp_path / "acct"
-    write_account(home, own_sandbox.url, DEMO_API_KEY)
-    first = make_app(home)
-    connected_call(first)
-    call_id = first.window.call_panel.focused.call_id  # type: ignore[union-attr]
-    first.shutdown()
-
+    call_id = live_call_then_quit(make_app, own_sandbox, home)
     memory_keyring.passwords.clear()  # the key was kept for that session only
     before = len(own_sandbox.app.requests)
     said: list[str] = []
@@ -141,10 +140,7 @@ def test_rejected_key_mid_call_pauses_instead_of_dropping(
     memory_keyring: MemoryKeyring,
 ) -> None:
     home = tmp_path / "acct2"
-    write_account(home, own_sandbox.url, DEMO_API_KEY)
-    first = make_app(home)
-    connected_call(first)
-    first.shutdown()
+    live_call_then_quit(make_app, own_sandbox, home)
     write_account(home, own_sandbox.url, "revoked-key")
     second = make_app(home)
     second.qtbot.waitUntil(lambda: "did not accept the API key" in second.state())

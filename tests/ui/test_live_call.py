@@ -105,6 +105,19 @@ def own_sandbox() -> Iterator[SandboxServer]:
     server.stop()
 
 
+def live_call_then_quit(make_app: AppFactory, sandbox: SandboxServer, home: Path) -> str:
+    """An account on ``sandbox`` with a connected call, and Dialdeck quit during it: the call's id
+    (history keeps it as live, for the next start to resume)."""
+    write_account(home, sandbox.url, DEMO_API_KEY)
+    first = make_app(home)
+    connected_call(first)
+    focused = first.window.call_panel.focused
+    assert focused is not None
+    first.shutdown()
+    assert history_rows(first)[-1]["state"] == "live"
+    return focused.call_id
+
+
 def test_server_killed_mid_call_shows_reconnecting_and_recovers(
     make_app: AppFactory, own_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
@@ -130,13 +143,7 @@ def test_restart_resumes_a_live_call(
     make_app: AppFactory, own_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     home = tmp_path / "acct"
-    write_account(home, own_sandbox.url, DEMO_API_KEY)
-    first = make_app(home)
-    connected_call(first)
-    call_id = first.window.call_panel.focused.call_id  # type: ignore[union-attr]
-    first.shutdown()
-    assert history_rows(first)[-1]["state"] == "live"
-
+    call_id = live_call_then_quit(make_app, own_sandbox, home)
     second = make_app(home)
     second.wait_state("Connected")
     assert second.window.call_panel.focused is not None
