@@ -74,6 +74,16 @@ def test_empty_state_import_search_in_any_number_format_and_ctrl_f(
     asha = view.model.index(0, 3).data()
     assert asha == "+91 98765 43210" and view.model.index(0, 2).data() == "Acme"
     assert view.model.index(2, 0).data() == "★"  # Ravi is a colleague in the file
+    # A number the pipeline refuses is shown as written and marked, never left out silently.
+    assert view.model.index(1, 3).data() == "12 (cannot be called)"
+    tip = view.model.index(1, 3).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Indian numbers only" in tip and "12" in tip
+    assert view.model.index(0, 3).data(Qt.ItemDataRole.ToolTipRole) in (None, "")
+    view.table.selectRow(1)
+    assert not view.call_button.isEnabled()
+    assert view.call_button.toolTip() == "Broken has no Indian number to call"
+    view.table.selectRow(0)
+    assert view.call_button.isEnabled() and "Enter" in view.call_button.toolTip()
 
     # Ctrl+F goes to this tab's search while it is in view.
     activate(app)

@@ -37,6 +37,9 @@ class Contact:
     notes: str
     favourite: bool
     numbers: tuple[str, ...]  # national forms of the valid numbers, in the order imported
+    # As written in the file: numbers the pipeline refuses (outside India, too short), shown so
+    # the agent sees why the contact cannot be called, never dialled.
+    undialable: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -207,16 +210,28 @@ _CONTACT = "SELECT id, name, company, notes, favourite FROM contacts"
 def _contacts(store: HistoryStore, rows: Sequence[Sequence[Any]]) -> list[Contact]:
     ids = [row[0] for row in rows]
     numbers: dict[int, list[str]] = {}
+    undialable: dict[int, list[str]] = {}
     for start in range(0, len(ids), LOOKUP_BATCH):
         chunk = ids[start : start + LOOKUP_BATCH]
-        for contact_id, national in store.db.execute(
-            "SELECT contact_id, national FROM contact_numbers WHERE national IS NOT NULL"
-            f" AND contact_id IN ({','.join('?' * len(chunk))}) ORDER BY id",
+        for contact_id, national, raw in store.db.execute(
+            "SELECT contact_id, national, raw FROM contact_numbers"
+            f" WHERE contact_id IN ({','.join('?' * len(chunk))}) ORDER BY id",
             chunk,
         ):
-            numbers.setdefault(contact_id, []).append(national)
+            if national is not None:
+                numbers.setdefault(contact_id, []).append(national)
+            else:
+                undialable.setdefault(contact_id, []).append(raw)
     return [
-        Contact(row[0], row[1], row[2], row[3], bool(row[4]), tuple(numbers.get(row[0], ())))
+        Contact(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            bool(row[4]),
+            numbers=tuple(numbers.get(row[0], ())),
+            undialable=tuple(undialable.get(row[0], ())),
+        )
         for row in rows
     ]
 

@@ -37,8 +37,23 @@ def contact_columns() -> list[Column]:
         ),
         Column("Name", lambda c: c.name),
         Column("Company", lambda c: c.company),
-        Column("Numbers", lambda c: ", ".join(number(n) for n in c.numbers)),
+        Column("Numbers", numbers_text, tooltip=numbers_tooltip),
     ]
+
+
+def numbers_text(contact: Contact) -> str:
+    """The numbers that can be called, then those that cannot, marked as such."""
+    marked = [f"{raw} (cannot be called)" for raw in contact.undialable]
+    return ", ".join([*(number(n) for n in contact.numbers), *marked])
+
+
+def numbers_tooltip(contact: Contact) -> str:
+    if not contact.undialable:
+        return ""
+    return (
+        "Dialdeck calls Indian numbers only (CloudDialer's rule); "
+        f"{', '.join(contact.undialable)} cannot be called."
+    )
 
 
 class ContactsView(QWidget):
@@ -194,6 +209,11 @@ class ContactsView(QWidget):
     def _update_buttons(self) -> None:
         contact = self.selected()
         self.call_button.setEnabled(contact is not None and bool(contact.numbers))
+        self.call_button.setToolTip(
+            self.tr("{name} has no Indian number to call").format(name=contact.name)
+            if contact is not None and not contact.numbers
+            else self.tr("Call the selected contact (Enter or double-click)")
+        )
         self.favourite_button.setEnabled(contact is not None)
         self.favourite_button.setChecked(contact is not None and contact.favourite)
         self.delete_button.setEnabled(contact is not None)
