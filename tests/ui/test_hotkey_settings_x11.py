@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QKeySequenceEdit, QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from dialdeck.platform import _x11_libs as x
 from dialdeck.platform.hotkey import GlobalHotkey
+from dialdeck.ui.hotkey_controller import HotkeyController
 from tests.support.xserver import require_tools, run_inner_tests, xvfb
 from tests.ui.conftest import AppFactory
 from tests.ui.test_hotkey_x11 import press, select, selection  # noqa: F401  (a fixture)
@@ -33,7 +35,7 @@ inner_only = pytest.mark.skipif(not INNER, reason="runs inside the Xvfb session 
 def test_hotkey_settings_under_a_real_x_server(tmp_path: Path) -> None:
     require_tools(TOOLS)
     with xvfb("DIALDECK_REAL_X_HOTKEY_SETTINGS") as env:
-        run_inner_tests(__file__, env, tmp_path, passed=4)
+        run_inner_tests(__file__, env, tmp_path, passed=5)
 
 
 @inner_only
@@ -217,5 +219,36 @@ def test_hotkey_follows_a_switch_between_layouts_loaded_together(
         assert len(presses) == 3
     finally:
         hotkey.unregister()
+        lock_layout(0)
+        layout("us")
+
+
+@inner_only
+def test_a_layout_switch_while_the_hotkey_is_let_go_is_followed(qtbot: QtBot) -> None:
+    """Switched to French while Settings' field had the focus (no grab then): taken again on the
+    key that types Q in French, and only there."""
+    controller = HotkeyController()
+    window = QWidget()
+    qtbot.addWidget(window)
+    field, other = QKeySequenceEdit(window), QLineEdit(window)
+    column = QVBoxLayout(window)
+    column.addWidget(field)
+    column.addWidget(other)
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    subprocess.run(["setxkbmap", "-layout", "us,fr"], check=True, timeout=20)
+    try:
+        controller.use("Ctrl+Alt+Q")
+        assert grabbed_keycodes(controller.hotkey) == {QWERTY_Q}
+        field.setFocus()
+        qtbot.waitUntil(lambda: controller.hotkey.hotkey is None)
+        lock_layout(1)
+        other.setFocus()
+        qtbot.waitUntil(lambda: grabbed_keycodes(controller.hotkey) == {QWERTY_A})
+        lock_layout(0)
+        qtbot.waitUntil(lambda: grabbed_keycodes(controller.hotkey) == {QWERTY_Q})
+    finally:
+        controller.stop()
         lock_layout(0)
         layout("us")
