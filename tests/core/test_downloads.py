@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 import uuid as uuid_module
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -19,6 +20,7 @@ from dialdeck.core.library import RecState
 from dialdeck.core.store import AsyncHistory, HistoryStore
 from dialdeck.sandbox import DEMO_API_KEY, SandboxServer
 from tests.core.test_client_sandbox import FAST_RETRY, call_request, poll_until_over
+from tests.support.disks import resize, tiny_disk
 
 pytestmark = pytest.mark.anyio
 
@@ -183,3 +185,71 @@ async def test_stray_part_files_are_removed_at_the_first_run(
         "u-new.wav.part",
         "u-pending.wav.part",
     ]
+
+
+async def test_a_full_disk_is_said_and_the_recording_saved_once_there_is_room(
+    sandbox: SandboxServer, history: AsyncHistory, tmp_path: Path
+) -> None:
+    """A real full disk (a 64 kB tmpfs for a 320 kB recording): said in plain words, never
+    listed, retried later, and complete once there is room again (resumed, not restarted)."""
+    folder = tmp_path / "recordings"
+    problems: list[str] = []
+    clock = {"now": datetime.now(UTC)}
+    with tiny_disk(folder, "64k"):
+        async with CloudDialerClient(sandbox.url, DEMO_API_KEY, retry=FAST_RETRY) as client:
+            downloader = RecordingDownloader(
+                client, history, folder, on_problem=problems.append, now=lambda: clock["now"]
+            )
+            call_uuid, url = await finished_recording(client, history)
+            rec_id = await downloader.add(call_uuid, url, "Call with +91 98765 43210")
+            await downloader.wait_idle()
+            row = await history.run(library.get, rec_id)
+            assert row is not None and row.state is RecState.FAILED
+            assert row.error is not None
+            assert row.error.startswith("Not saved: the disk is full. Dialdeck tries again at ")
+            assert problems == ["A recording could not be saved: the disk is full."]
+            assert not list(folder.glob("*.wav"))  # only the .part, which a retry resumes
+
+            resize(folder, "2m")
+            clock["now"] += timedelta(minutes=2)  # the retry is due
+            await downloader.run_due()
+            await downloader.wait_idle()
+            row = await history.run(library.get, rec_id)
+            assert row is not None and row.state is RecState.LOCAL and row.path is not None
+            fetches = [r for r in sandbox.app.requests if r.path.startswith("/recordings")]
+            assert fetches[-1].headers.get("range", "").startswith("bytes=")  # resumed
+            assert fetches[-1].headers["range"] != "bytes=0-"
+            assert (
+                Path(row.path).read_bytes()
+                == httpx.get(httpx.URL(sandbox.url).join(url), timeout=5).content
+            )
+
+
+async def test_when_even_the_failure_cannot_be_recorded_it_is_said_and_due_again(
+    sandbox: SandboxServer,
+    history: AsyncHistory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The history refuses to note the failure too (its disk is full): the agent is told, the
+    download task ends cleanly (nothing 'never retrieved'), and the recording is due again."""
+
+    def refuse(*_args: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    problems: list[str] = []
+    async with CloudDialerClient(sandbox.url, DEMO_API_KEY, retry=FAST_RETRY) as client:
+        # No recordings folder at all: the download fails on our side (an OSError).
+        downloader = RecordingDownloader(
+            client, history, tmp_path / "gone", on_problem=problems.append
+        )
+        call_uuid, url = await finished_recording(client, history)
+        monkeypatch.setattr(library, "mark_failed", refuse)
+        rec_id = await downloader.add(call_uuid, url, "Call with +91 98765 43210")
+        tasks = list(downloader._active.values())
+        await downloader.wait_idle()
+    assert all(task.exception() is None for task in tasks)
+    assert problems[-1] == "A recording's state could not be saved: the disk is full."
+    row = await history.run(library.get, rec_id)
+    assert row is not None and row.state is RecState.PENDING  # tried again at the next run
+    assert [r.id for r in await history.run(library.due_downloads, datetime.now(UTC))] == [rec_id]

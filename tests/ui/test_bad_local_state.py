@@ -12,10 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from dialdeck.core.api import CallInfo
 from dialdeck.core.paths import AppPaths
 from dialdeck.core.store import CallState, HistoryStore
+from tests.support.disks import tiny_disk
 from tests.ui.conftest import AppFactory, AppHarness
 from tests.ui.test_dialing import history_rows, type_and_enter
 from tests.ui.test_settings import save
@@ -234,3 +236,36 @@ def test_storage_failure_mid_call_keeps_following_and_saves_later(
     )  # the newest state was saved once the disk recovered
     assert any("disk is full" in text and "keeps following" in text for text in said)
     app.qtbot.waitUntil(lambda: "saved again" in " ".join(said), timeout=10_000)
+
+
+@pytest.fixture
+def full_recordings_disk(tmp_path: Path) -> Iterator[Path]:
+    """A home whose recordings folder is a 64 kB disk: a call's recording does not fit."""
+    home = tmp_path / "fullhome"
+    with tiny_disk(AppPaths.resolve(home).recordings_dir, "64k"):
+        yield home
+
+
+def test_full_disk_for_a_recording_is_said_and_never_listed_as_saved(
+    full_recordings_disk: Path,
+    make_app: AppFactory,  # this order: the app closes before the unmount
+) -> None:
+    app = make_app(full_recordings_disk)
+    said: list[str] = []
+    app.window.statusBar().messageChanged.connect(said.append)
+    type_and_enter(app, "9876543210")
+    app.wait_state("Connected")
+    app.qtbot.wait(600)
+    app.qtbot.mouseClick(app.window.call_panel.hangup_customer_button, Qt.MouseButton.LeftButton)
+    app.qtbot.waitUntil(
+        lambda: "A recording could not be saved: the disk is full." in said, timeout=15_000
+    )
+    view = app.controller.recordings.library_view  # type: ignore[union-attr]
+    app.qtbot.waitUntil(
+        lambda: view.model.rowCount() == 1 and "retry at" in view.model.index(0, 5).data()
+    )
+    assert view.model.index(0, 5).data().startswith("Download failed")
+    tip = view.model.index(0, 5).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("Not saved: the disk is full. Dialdeck tries again at ")
+    assert not list(app.paths.recordings_dir.glob("*.wav"))
+    app.shutdown()

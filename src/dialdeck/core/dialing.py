@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from dialdeck.core.api import ApiError, CallRequest, CloudDialerClient, OutcomeUnknownError
 from dialdeck.core.dial_options import DialOptions
 from dialdeck.core.numbers import DialNumber
+from dialdeck.core.storage_errors import storage_reason
 from dialdeck.core.store import AsyncHistory, CallState, HistoryStore
 
 log = logging.getLogger("dialdeck.dialing")
@@ -83,7 +84,7 @@ class Dialer:
                 await self.history.run(fn, *args, **kwargs)
             except (sqlite3.Error, OSError) as exc:
                 log.warning("history write failed while dialling: %s", exc)
-                errors.append(str(exc))
+                errors.append(storage_reason(exc))
 
         try:
             await write(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ from dialdeck.core import library
 from dialdeck.core.api.client import CloudDialerClient
 from dialdeck.core.api.errors import ApiError, InsecureUrlError, NotFoundError
 from dialdeck.core.library import RecordingRow
+from dialdeck.core.storage_errors import storage_reason
 from dialdeck.core.store import AsyncHistory
 
 log = logging.getLogger("dialdeck.downloads")
@@ -33,6 +35,7 @@ RETRY_DELAYS = (
 )
 Progress = Callable[[int, int, int | None], None]  # recording id, bytes, total
 Changed = Callable[[int], None]  # recording id whose state changed
+Problem = Callable[[str], None]  # something the agent must be told (our disk refused a write)
 
 
 class RecordingDownloader:
@@ -44,6 +47,7 @@ class RecordingDownloader:
         *,
         on_progress: Progress | None = None,
         on_changed: Changed | None = None,
+        on_problem: Problem | None = None,
         retry_delays: tuple[timedelta, ...] = RETRY_DELAYS,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -52,6 +56,7 @@ class RecordingDownloader:
         self.directory = directory
         self.on_progress = on_progress
         self.on_changed = on_changed
+        self.on_problem = on_problem
         self.retry_delays = retry_delays
         self._now = now
         self._active: dict[int, asyncio.Task[None]] = {}
@@ -89,6 +94,9 @@ class RecordingDownloader:
         for rec_id, known in list(self._active.items()):
             if known is task:
                 del self._active[rec_id]
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            # _download handles every expected failure; this is the last line of defence.
+            log.error("recording download ended by a bug", exc_info=exc)
 
     @property
     def busy(self) -> bool:
@@ -118,19 +126,39 @@ class RecordingDownloader:
                     if isinstance(exc, NotFoundError)
                     else str(exc)
                 )
-                await self.history.run(library.mark_failed, row.id, reason, None)
+                await self._record(library.mark_failed, row.id, reason, None)
                 # Failed for good: nothing will resume it (the client removes it too).
                 await asyncio.to_thread(self.part_for(row).unlink, True)
             except (ApiError, OSError) as exc:  # OSError: our disk (full, read-only); later
                 delay = self.retry_delays[min(row.attempts, len(self.retry_delays) - 1)]
+                retry_at = self._now() + delay
                 detail = exc.detail if isinstance(exc, ApiError) else repr(exc)
                 log.info("recording download failed (%s); retrying in %s", detail, delay)
-                await self.history.run(library.mark_failed, row.id, str(exc), self._now() + delay)
+                reason = str(exc)
+                if isinstance(exc, OSError):
+                    reason = (
+                        f"Not saved: {storage_reason(exc)}. Dialdeck tries again at "
+                        f"{retry_at.astimezone():%H:%M}."
+                    )
+                    self._problem(f"A recording could not be saved: {storage_reason(exc)}.")
+                await self._record(library.mark_failed, row.id, reason, retry_at)
             else:
-                size = await asyncio.to_thread(lambda: dest.stat().st_size)
-                await self.history.run(library.mark_local, row.id, str(dest), size, info.duration)
+                try:
+                    size = await asyncio.to_thread(lambda: dest.stat().st_size)
+                except OSError:
+                    size = 0
+                await self._record(library.mark_local, row.id, str(dest), size, info.duration)
                 log.info("recording saved")
         self._changed(row.id)
+
+    async def _record(self, fn: Callable[..., None], *args: object) -> None:
+        """Write a download's outcome. When the disk refuses even that (full, read-only), the
+        agent is told, and the recording is simply due again: its row still says pending."""
+        try:
+            await self.history.run(fn, *args)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("recording state not saved: %s", exc)
+            self._problem(f"A recording's state could not be saved: {storage_reason(exc)}.")
 
     async def _sweep_parts(self) -> None:
         resumable = await self.history.run(library.awaiting_download)
@@ -146,6 +174,10 @@ class RecordingDownloader:
     def _changed(self, rec_id: int) -> None:
         if self.on_changed:
             self.on_changed(rec_id)
+
+    def _problem(self, text: str) -> None:
+        if self.on_problem:
+            self.on_problem(text)
 
 
 def _remove_stray_parts(directory: Path, keep: set[str], before: float) -> int:

@@ -27,6 +27,7 @@ from dialdeck.core.calls import (
 from dialdeck.core.dialing import AlreadyDialingError, DialOptions, DialRequest
 from dialdeck.core.numbers import DialNumber, check_dial_number
 from dialdeck.core.recent_attempts import CONFIRM_WINDOW, RecentAttempts
+from dialdeck.core.storage_errors import storage_reason
 from dialdeck.core.store import AsyncHistory, HistoryStore
 from dialdeck.session import TrackerHooks
 from dialdeck.ui import describe
@@ -195,7 +196,7 @@ class CallController(QObject):
             await self.history.run(HistoryStore.set_notes, uuid, notes, disposition)
         except (sqlite3.Error, OSError) as exc:
             log.warning("wrap-up not saved: %s", exc)
-            self.wrap_up_failed.emit(uuid, str(exc))
+            self.wrap_up_failed.emit(uuid, storage_reason(exc))
             return
         self.wrap_up_saved.emit(uuid, notes, disposition)
         self.calls_changed.emit()
@@ -293,7 +294,7 @@ class CallController(QObject):
                 self.tr(
                     "Could not save this call to the history ({reason}). Dialdeck keeps "
                     "following it and will save it as soon as it can."
-                ).format(reason=exc),
+                ).format(reason=storage_reason(exc)),
                 30_000,
             )
             if first:
@@ -379,6 +380,9 @@ class CallController(QObject):
         except (sqlite3.Error, OSError) as exc:
             log.warning("history write failed: %s", exc)
             self.status.emit(
-                self.tr("Could not save to the call history: {reason}").format(reason=exc), 15_000
+                self.tr("Could not save to the call history: {reason}").format(
+                    reason=storage_reason(exc)
+                ),
+                15_000,
             )
             return None

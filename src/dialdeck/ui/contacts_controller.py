@@ -19,6 +19,7 @@ from dialdeck.core import contacts
 from dialdeck.core.contact_files import UnreadableFile
 from dialdeck.core.contact_names import ContactNames
 from dialdeck.core.contacts import Contact, ImportReport
+from dialdeck.core.storage_errors import storage_reason
 from dialdeck.core.store import AsyncHistory
 from dialdeck.ui.tasks import Tasks
 
@@ -76,7 +77,10 @@ class ContactsController(QObject):
             return None
         except (sqlite3.Error, OSError) as exc:
             self.import_failed.emit(
-                title, self.tr("The contacts could not be saved: {reason}").format(reason=exc)
+                title,
+                self.tr("The contacts could not be saved: {reason}").format(
+                    reason=storage_reason(exc)
+                ),
             )
             return None
         await self.edited()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QWidget
 
 from dialdeck.core import contact_list, contacts
 from dialdeck.core.contacts import Contact
+from dialdeck.core.storage_errors import storage_reason
 from dialdeck.core.store import AsyncHistory
 from dialdeck.ui.contacts_view import ContactsView
 from dialdeck.ui.questions import ask
@@ -116,4 +117,6 @@ class ContactsTab(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         log.warning("contact not saved: %s", exc)
-        self.notify.emit(self.tr("The contact could not be saved: {reason}").format(reason=exc))
+        self.notify.emit(
+            self.tr("The contact could not be saved: {reason}").format(reason=storage_reason(exc))
+        )

@@ -22,6 +22,7 @@ from dialdeck.core.history import (
     export_csv,
     query_calls,
 )
+from dialdeck.core.storage_errors import storage_reason
 from dialdeck.core.store import AsyncHistory, HistoryStore
 from dialdeck.ui.describe import count
 from dialdeck.ui.history_view import HistoryView
@@ -149,7 +150,7 @@ class HistoryController(QObject):
         try:
             await self.history.run(HistoryStore.set_notes, uuid, notes, disposition)
         except (sqlite3.Error, OSError) as exc:
-            self.history_view.notes.save_failed(uuid, str(exc))
+            self.history_view.notes.save_failed(uuid, storage_reason(exc))
             return
         self.history_view.notes.saved(uuid, notes, disposition)
         self.history_view.model.replace_row(

@@ -138,6 +138,7 @@ class RecordingsController(QObject):
         if downloader is not None:
             downloader.on_progress = self._on_progress
             downloader.on_changed = self._on_download_changed
+            downloader.on_problem = self.notify.emit  # our disk refused a recording
             self._run_due()
 
     def _run_due(self) -> None:
