@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
 
 from dialdeck.core.calls import TrackedCall
 from dialdeck.core.paths import AppPaths
 from dialdeck.sandbox import SandboxServer
 from dialdeck.ui import describe
+from dialdeck.ui.dialer import DialerPanel
 from tests.conftest import RESTRICTED_KEY, MemoryKeyring
 from tests.ui.conftest import AppFactory, AppHarness, write_account
 
@@ -363,3 +365,24 @@ def test_sandbox_port_flag_and_a_busy_port(make_app: AppFactory, tmp_path: Path)
         assert "Choose another --sandbox-port" in blocked.window.dialer.preview.text()
         assert blocked.controller.recordings is not None  # history and recordings still there
         assert blocked.window.tabs.count() == 4  # and contacts
+
+
+def test_enter_before_ready_is_explained_and_the_explanation_goes_once_ready(
+    qtbot: QtBot,
+) -> None:
+    """Enter pressed in the first instant says "Still connecting…"; once connected, the line
+    says what Enter does now instead of keeping a stale message."""
+    dialer = DialerPanel()
+    qtbot.addWidget(dialer)
+    dialer.set_number("98765 43210")
+    with qtbot.assertNotEmitted(dialer.dial_requested):
+        dialer.request_dial()
+    assert dialer.preview.text().startswith("Still connecting to CloudDialer")
+    dialer.set_ready(True)
+    assert dialer.preview.text() == "Will call +91 98765 43210"
+    assert dialer.dial_button.isEnabled()
+
+    dialer.set_unavailable("The sandbox could not start on port 8080: in use")
+    assert "could not start" in dialer.preview.text()
+    dialer.set_ready(True)  # started after all (Settings → another port)
+    assert dialer.preview.text() == "Will call +91 98765 43210"

@@ -45,6 +45,7 @@ class DialerPanel(QWidget):
         self.setMinimumWidth(320)
         self._busy = False
         self._ready = False  # services not started yet: typing works, dialling waits
+        self._said_not_ready = False  # the preview says why Enter did nothing: stale once ready
         # "Asha Rao (Acme) · +91 98765 43210": set by the conductor once contacts are loaded.
         self.describe_number: Callable[[DialNumber], str] = lambda number: number.display
         self._unavailable = ""  # why dialling cannot work at all right now
@@ -194,6 +195,9 @@ class DialerPanel(QWidget):
         self._ready = ready
         if ready:
             self._unavailable = ""
+            if self._said_not_ready:  # "Still connecting…" is over: say what Enter does now
+                self._said_not_ready = False
+                self._on_text_changed(self.number_edit.text())
         self._update_dial_button()
 
     def set_unavailable(self, reason: str) -> None:
@@ -201,6 +205,7 @@ class DialerPanel(QWidget):
         self._unavailable = reason
         self._ready = False
         self.show_problem(reason)
+        self._said_not_ready = True
         self._update_dial_button()
 
     def set_busy(self, busy: bool) -> None:
@@ -310,6 +315,7 @@ class DialerPanel(QWidget):
                 or self.tr("Still connecting to CloudDialer: press Enter again in a moment"),
                 error=True,
             )
+            self._said_not_ready = True
             return
         result = check_dial_number(self.number_edit.text())
         if isinstance(result, InvalidNumber):
