@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
 
 from dialdeck.sandbox import DEMO_API_KEY, SandboxServer
 from dialdeck.ui.participant_dialog import AddParticipantDialog
@@ -188,3 +189,29 @@ def test_several_calls_tracked_one_in_focus(make_app: AppFactory) -> None:
     panel.calls_list.setCurrentRow(1)  # the older call
     assert panel.number_label.text() == "+91 98765 43210"
     assert app.state() == "Connected"
+
+
+def test_add_participant_dialog_says_when_the_call_ends_meanwhile(make_app: AppFactory) -> None:
+    """Left open while the call ends, the dialog says so and rings no one."""
+    app = make_app()
+    connected_call(app)
+    app.qtbot.mouseClick(app.window.call_panel.add_participant_button, Qt.MouseButton.LeftButton)
+    app.qtbot.waitUntil(lambda: app.controller.shell.participant_dialog is not None)
+    dialog = app.controller.shell.participant_dialog
+    assert dialog is not None
+    app.qtbot.waitUntil(dialog.isVisible)
+    app.qtbot.keyClicks(dialog.number_edit, "91234 5678")
+    app.qtbot.mouseClick(app.window.call_panel.hangup_customer_button, Qt.MouseButton.LeftButton)
+    app.wait_state("Call ended")
+    app.qtbot.waitUntil(lambda: "The call has ended" in dialog.preview.text())
+    ring = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ring.isEnabled()
+    app.qtbot.keyClicks(dialog.number_edit, "9")  # a complete number now: still no one to ring
+    assert not ring.isEnabled()
+    before = len(app.embedded_sandbox.app.requests)
+    app.qtbot.keyClick(dialog.number_edit, Qt.Key.Key_Return)
+    app.qtbot.wait(300)
+    assert not [r for r in list(app.embedded_sandbox.app.requests)[before:] if r.method == "POST"]
+    assert dialog.number_edit.text() == "91234 56789"  # kept, to copy into the dialer
+    dialog.reject()
+    app.qtbot.waitUntil(lambda: app.controller.shell.participant_dialog is None)

@@ -34,6 +34,7 @@ class AddParticipantDialog(QDialog):
         self.setObjectName("addParticipantDialog")
         self.setWindowTitle(self.tr("Add participant / Transfer"))
         self.number: DialNumber | None = None
+        self._ended = False  # the call ended while the dialog was open
         explain = QLabel(
             self.tr(
                 "Dialdeck rings this number into the call. To transfer, talk to your colleague "
@@ -99,12 +100,22 @@ class AddParticipantDialog(QDialog):
             self.preview.setProperty("state", "error")
         self.preview.style().unpolish(self.preview)
         self.preview.style().polish(self.preview)
-        ok.setEnabled(self.number is not None)
+        ok.setEnabled(self.number is not None and not self._ended)
 
     def _use_favourite(self, item: QListWidgetItem) -> None:
         self.number_edit.setText(str(item.data(Qt.ItemDataRole.UserRole)))
         self.number_edit.setFocus()
 
+    def call_ended(self) -> None:
+        """The call this dialog adds to is over: say so and ring no one (what was typed stays,
+        to copy into the dialer)."""
+        self._ended = True
+        self.preview.setText(self.tr("The call has ended: there is no one to add a colleague to."))
+        self.preview.setProperty("state", "error")
+        self.preview.style().unpolish(self.preview)
+        self.preview.style().polish(self.preview)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+
     def accept(self) -> None:
-        if self.number is not None:
+        if self.number is not None and not self._ended:
             super().accept()

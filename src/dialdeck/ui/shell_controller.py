@@ -52,6 +52,7 @@ class ShellController(QObject):
         self.close_to_tray = True
         self.confirm_box: QMessageBox | None = None
         self.participant_dialog: AddParticipantDialog | None = None
+        self._participant_call = ""  # the call the open Add participant dialog is for
         self.problem_boxes: list[QMessageBox] = []
         self._told_about_tray = False
         self._headlines: dict[str, str] = {}
@@ -357,8 +358,19 @@ class ShellController(QObject):
                 else None
             )
         )
-        self.participant_dialog = dialog
+        self.participant_dialog, self._participant_call = dialog, call_id
+        dialog.finished.connect(lambda _result: self._forget_participant_dialog(dialog))
         dialog.open()
+
+    def _forget_participant_dialog(self, dialog: AddParticipantDialog) -> None:
+        if self.participant_dialog is dialog:
+            self.participant_dialog = None
+
+    def participant_call_changed(self, call: TrackedCall) -> None:
+        """The call an open Add participant dialog is for is over: the dialog says so."""
+        dialog = self.participant_dialog
+        if dialog is not None and call.call_id == self._participant_call and call.is_over:
+            dialog.call_ended()
 
     def tell_problem(
         self, title: str, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Warning

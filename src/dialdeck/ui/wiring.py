@@ -41,6 +41,7 @@ def connect_call_panel(
     def call_updated(call: TrackedCall, focus: bool) -> None:
         panel.update_call(call, focus=focus)
         shell.notify_call(call)
+        shell.participant_call_changed(call)
         shell.update_tray(calls.session)
 
     def busy_changed(busy: bool) -> None:
