@@ -10,6 +10,7 @@ from dialdeck.core.numbers import (
     DialNumber,
     InvalidNumber,
     check_dial_number,
+    find_dial_number,
     parse_dial_number,
     strip_uri,
 )
@@ -212,3 +213,27 @@ def test_two_numbers_pasted_at_once_are_named_as_two(text: str) -> None:
 
 def test_one_long_number_is_still_too_long() -> None:
     assert "Too long" in str(check_dial_number("98765 43210 98765"))
+
+
+@pytest.mark.parametrize(
+    ("text", "national"),
+    [
+        ("Call Asha on  098765-43210 ", "9876543210"),
+        ("Customer: Ravi, mobile +91 98765 40000 (call after 5)", "9876540000"),
+        ("ring 98765 43210 again: 9876543210", "9876543210"),  # the same number twice is one
+        ("Office\u00a0022 2345 6789, ext. 4", "2223456789"),
+        ("no number here", None),
+        ("order 12345 at 5pm", None),
+        ("98765 43210 or 91234 56789", None),  # two to choose from: not guessed
+        ("+1 650 253 0000", None),  # not an Indian number
+    ],
+)
+def test_find_the_one_number_in_a_selection(text: str, national: str | None) -> None:
+    found = find_dial_number(text)
+    assert (found.national if found else None) == national
+
+
+@given(st.text(max_size=200))
+def test_finding_a_number_in_any_text_never_fails(text: str) -> None:
+    found = find_dial_number(text)
+    assert found is None or parse_dial_number(found.display) == found

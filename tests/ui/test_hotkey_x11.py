@@ -79,7 +79,8 @@ def test_hotkey_offers_the_selected_number_in_quick_dial(
     box = app.controller.shell.quick_dial
     assert box is not None
     app.qtbot.waitUntil(box.isVisible, timeout=5_000)
-    assert box.number_edit.text() == "Call Asha on  098765-43210"  # as selected: the box says why
+    assert box.number_edit.text() == "+91 98765 43210"  # picked out of the words around it
+    assert app.posts() == []  # offered, not dialled: the agent did not check those words
     box.hide()
     select(selection, "098765 43210")
     press("ctrl+alt+d")
@@ -93,6 +94,12 @@ def test_hotkey_offers_the_selected_number_in_quick_dial(
     press("ctrl+alt+d")
     app.qtbot.waitUntil(lambda: len(app.posts()) == 1, timeout=5_000)
     assert app.posts()[0]["body"]["to_number"] == "9876543210"
+    # A number picked out of other words is offered even then, never dialled at once.
+    select(selection, "Customer: Ravi, mobile +91 98765 40000 (call after 5)")
+    press("ctrl+alt+d")
+    app.qtbot.waitUntil(lambda: box.isVisible() and box.number_edit.text() == "+91 98765 40000")
+    app.qtbot.wait(300)
+    assert len(app.posts()) == 1
 
 
 @pytest.mark.skipif(not INNER, reason="runs inside the Xvfb session started by the outer test")

@@ -204,3 +204,20 @@ def check_dial_number(text: str) -> DialNumber | InvalidNumber:
         return parse_dial_number(text)
     except InvalidNumber as problem:
         return problem
+
+
+def find_dial_number(text: str) -> DialNumber | None:
+    """The one Indian number in a piece of text ("Call Asha on 098765-43210 after 5"), as
+    libphonenumber's matcher finds it; None when there is none, or more than one to choose from.
+    For selections taken from other applications; typed input stays exact."""
+    pn = _phonenumbers()
+    found: dict[str, DialNumber] = {}
+    matcher = pn.PhoneNumberMatcher(remove_invisible(text), "IN", leniency=pn.Leniency.VALID)
+    for match in matcher:
+        if match.number.country_code != INDIA_CODE:
+            continue
+        # Its digits, not its text: a matched "022 2345 6789, ext. 4" carries the extension.
+        number = check_dial_number(f"+{INDIA_CODE}{match.number.national_number}")
+        if isinstance(number, DialNumber):
+            found.setdefault(number.national, number)
+    return next(iter(found.values())) if len(found) == 1 else None

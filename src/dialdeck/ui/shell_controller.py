@@ -17,7 +17,13 @@ from PySide6.QtWidgets import QMessageBox
 
 from dialdeck.core.api.models import CallStatus
 from dialdeck.core.dial_options import DialOptions
-from dialdeck.core.numbers import DialNumber, InvalidNumber, check_dial_number, parse_dial_number
+from dialdeck.core.numbers import (
+    DialNumber,
+    InvalidNumber,
+    check_dial_number,
+    find_dial_number,
+    parse_dial_number,
+)
 from dialdeck.session import BadAccountAddress, SandboxUnavailable, Session, SessionError
 from dialdeck.ui import describe
 from dialdeck.ui.main_window import MainWindow, Mode
@@ -190,12 +196,16 @@ class ShellController(QObject):
         clipboard = QGuiApplication.clipboard()
         selection = clipboard.supportsSelection()
         mode = QClipboard.Mode.Selection if selection else QClipboard.Mode.Clipboard
-        text = clipboard.text(mode)[:64].strip()
+        text = clipboard.text(mode)[:200].strip()
         number = check_dial_number(text) if text else None
         if isinstance(number, DialNumber) and self.dial_links_at_once:
             self.dial_requested.emit(number, self._options(), False)
+        elif not isinstance(number, DialNumber) and (found := find_dial_number(text)):
+            # A number within other text ("Call Asha on 098765-43210"): offered, never dialled
+            # at once, since it was picked out of words the agent did not check.
+            self.open_quick_dial(found.display)
         else:
-            self.open_quick_dial(text)
+            self.open_quick_dial(text[:64])
 
     def call_back(self, number_text: str) -> None:
         """ "Call back" on a History row: the same entry point (and rules) as every dial."""
