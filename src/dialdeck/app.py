@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
 
         audio_probe(arguments[1:])  # prints its answer and exits
 
+    if {"-h", "--help", "--version"} & set(arguments):
+        parse_args(arguments)  # prints and exits: reading the usage needs no display
     from PySide6.QtCore import QTimer
 
     from dialdeck.ui.import_hook import lighten_pyside_import_hook

@@ -51,12 +51,22 @@ def test_link_events_wait_for_the_handler() -> None:
     assert opener.pending == []
 
 
-def test_version_flag() -> None:
+def test_version_and_help_need_no_display() -> None:
+    """--version and --help answer where no display is reachable (a server, an ssh session)."""
+    bare = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    bare["QT_QPA_PLATFORM"] = "xcb"  # Qt would abort here: no X server to open
     done = subprocess.run(
         [sys.executable, "-m", "dialdeck", "--version"],
-        capture_output=True, text=True, timeout=60, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True, text=True, timeout=60, env=bare,
     )  # fmt: skip
+    assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"Dialdeck {dialdeck.__version__}"
+    done = subprocess.run(
+        [sys.executable, "-m", "dialdeck", "--help"],
+        capture_output=True, text=True, timeout=60, env=bare,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: dialdeck") and "--sandbox" in done.stdout
 
 
 @pytest.mark.slow
