@@ -140,6 +140,7 @@ class DialerPanel(QWidget):
         self.redial_button.setToolTip(self.tr("Put the last number back in the dialer (Ctrl+R)"))
         self.redial_button.setAccessibleName(self.tr("Redial"))
         self.redial_button.clicked.connect(self.redial)
+        self.redial_button.setEnabled(False)  # until the recent numbers are known (set_recent)
         QShortcut(QKeySequence("Ctrl+R"), self, self.redial)
 
         number_row = QHBoxLayout()
