@@ -141,6 +141,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     instance = InstanceServer(instance_name)
     instance.listen()
+    # Numbers handed over from here on (a second launch, a clicked link) wait for the controller;
+    # connected before the first events are processed, so none arriving meanwhile is lost.
+    received: list[list[str]] = []
+    instance.arguments_received.connect(received.append)
+    app.links.connect_handler(received.append)
 
     from dialdeck.ui.main_window import MainWindow
 
@@ -163,9 +168,6 @@ def main(argv: list[str] | None = None) -> int:
     # The event loop runs from here on: the window responds while the rest loads.
     loop = DialdeckEventLoop(app)
     asyncio.set_event_loop(loop)
-    received: list[list[str]] = []  # links handed over before the controller exists
-    instance.arguments_received.connect(received.append)
-    app.links.connect_handler(received.append)
     # Ctrl+C in the terminal quits in order; the timer lets Python see the signal.
     signal.signal(signal.SIGINT, lambda *_: done.done() or done.set_result(None))
     wake = QTimer()
