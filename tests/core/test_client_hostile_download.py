@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import IO, Any
@@ -307,7 +308,9 @@ class SlowFile:
 async def test_receiving_goes_on_while_a_batch_is_written_and_order_is_kept(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(download_module, "_sync_data", lambda fd: download_module.os.close(fd))
+    monkeypatch.setattr(
+        download_module, "_start_writeback", lambda fd: download_module.os.close(fd)
+    )
     part = SlowFile()
     writer = download_module.PartWriter(part, batch=4)  # type: ignore[arg-type]
     await writer.write(b"aaaa")  # a full batch: handed to the worker, not waited for
@@ -321,7 +324,9 @@ async def test_receiving_goes_on_while_a_batch_is_written_and_order_is_kept(
 
 
 async def test_a_failed_batch_write_stops_every_later_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(download_module, "_sync_data", lambda fd: download_module.os.close(fd))
+    monkeypatch.setattr(
+        download_module, "_start_writeback", lambda fd: download_module.os.close(fd)
+    )
     part = SlowFile(fail_on=1)
     part.release.set()
     writer = download_module.PartWriter(part, batch=4)  # type: ignore[arg-type]
@@ -359,3 +364,24 @@ def test_batches_are_written_whole_in_order_without_a_joined_copy(
         download_module._write_chunks(fh, chunks[10:])
     assert part.read_bytes() == expected
     assert len(calls) > 3 and max(calls) == 1024
+
+
+def test_writeback_is_started_and_falls_back_to_a_sync_where_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each batch is sent on to the disk without waiting where the OS can (Linux); a file the
+    OS cannot do that for (not a regular file) is synced the plain way instead."""
+    synced: list[int] = []
+    monkeypatch.setattr(download_module, "_sync_data", synced.append)
+    start = download_module._writeback_starter()
+    with (tmp_path / "r.wav.part").open("wb") as fh:
+        fh.write(b"x" * 100_000)
+        fh.flush()
+        start(fh.fileno())
+        if sys.platform.startswith("linux"):
+            assert synced == []  # started, not waited for
+            with open(os.devnull, "wb") as null:
+                start(null.fileno())  # no writeback for a device: refused, so synced instead
+                assert synced == [null.fileno()]
+        else:
+            assert synced == [fh.fileno()]
