@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,9 +60,13 @@ class MappingNotifyEvent(ctypes.Structure):
 
 
 def _library(name: str, version: int) -> ctypes.CDLL:
-    path = ctypes.util.find_library(name)
+    # The usual soname first: find_library runs ldconfig in a child process (~1 ms each).
     try:
-        return ctypes.CDLL(path or f"lib{name}.so.{version}")
+        return ctypes.CDLL(f"lib{name}.so.{version}")
+    except OSError:
+        pass
+    try:
+        return ctypes.CDLL(ctypes.util.find_library(name) or f"lib{name}.so")
     except OSError as exc:
         raise HotkeyError(f"System-wide hotkeys need lib{name} ({exc})") from None
 
@@ -81,6 +86,7 @@ class X11Libs:
     libc: ctypes.CDLL
 
 
+@functools.cache  # once per process: each registration (a change in Settings) reuses them
 def load() -> X11Libs:
     xcb, xcb_xkb = _library("xcb", 1), _library("xcb-xkb", 1)
     xkb, xkb_x11 = _library("xkbcommon", 0), _library("xkbcommon-x11", 0)
