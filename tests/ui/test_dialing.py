@@ -375,6 +375,7 @@ def test_enter_before_ready_is_explained_and_the_explanation_goes_once_ready(
     dialer = DialerPanel()
     qtbot.addWidget(dialer)
     assert not dialer.redial_button.isEnabled()  # nothing to redial before the history is read
+    assert dialer.caller_id_combo.placeholderText() == "Connecting…"  # not an empty box
     dialer.set_number("98765 43210")
     with qtbot.assertNotEmitted(dialer.dial_requested):
         dialer.request_dial()

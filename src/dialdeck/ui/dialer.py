@@ -108,6 +108,8 @@ class DialerPanel(QWidget):
         self.caller_id_combo = QComboBox()
         self.caller_id_combo.setObjectName("callerIdCombo")
         self.caller_id_combo.setAccessibleName(self.tr("Caller ID"))
+        # Filled once connected (the account's numbers, or the sandbox's): empty until then.
+        self.caller_id_combo.setPlaceholderText(self.tr("Connecting…"))
         self.recording_check = QCheckBox(self.tr("Record the call"))
         self.recording_check.setObjectName("recordingCheck")
         self.recording_check.setChecked(True)
@@ -223,6 +225,8 @@ class DialerPanel(QWidget):
             )
         if preferred in caller_ids:
             self.caller_id_combo.setCurrentIndex(caller_ids.index(preferred))
+        elif caller_ids:  # with a placeholder, Qt would leave none chosen
+            self.caller_id_combo.setCurrentIndex(0)
 
     def caller_id(self) -> str:
         value = self.caller_id_combo.currentData()
