@@ -20,6 +20,7 @@ from dialdeck.core.api import (
     NotFoundError,
     RecordingInvalidError,
     RequestTimeoutError,
+    part_file,
 )
 from dialdeck.core.api import download as download_module
 from dialdeck.sandbox.wav import synthesize_call
@@ -244,7 +245,7 @@ async def test_writes_are_batched_and_no_received_byte_is_lost(
     """3 MB through 64 kB reads: a handful of disk writes; a drop mid-batch resumes exactly."""
     data = synthesize_call(200, 8000, seed=2)  # 3.2 MB
     writes: list[int] = []  # bytes per system call (writev where there is one, else write)
-    real_open = download_module._open_off_loop
+    real_open = download_module.open_off_loop
     real_writev = getattr(os, "writev", None)
 
     def counting_writev(fd: int, buffers: list[memoryview]) -> int:
@@ -263,7 +264,7 @@ async def test_writes_are_batched_and_no_received_byte_is_lost(
         fh.write = write  # type: ignore[method-assign]
         return fh
 
-    monkeypatch.setattr(download_module, "_open_off_loop", counting_open)
+    monkeypatch.setattr(download_module, "open_off_loop", counting_open)
     if real_writev is not None:
         monkeypatch.setattr(os, "writev", counting_writev)
     hostile.route("r.wav", cut_after(300_000, wav_answer(data), data))  # less than one batch
@@ -299,7 +300,7 @@ class SlowFile:
         pass
 
     def fileno(self) -> int:
-        return download_module.os.open(download_module.os.devnull, download_module.os.O_WRONLY)
+        return os.open(os.devnull, os.O_WRONLY)
 
     def close(self) -> None:
         self.closed = True
@@ -308,11 +309,9 @@ class SlowFile:
 async def test_receiving_goes_on_while_a_batch_is_written_and_order_is_kept(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(
-        download_module, "_start_writeback", lambda fd: download_module.os.close(fd)
-    )
+    monkeypatch.setattr(part_file, "_start_writeback", lambda fd: part_file.os.close(fd))
     part = SlowFile()
-    writer = download_module.PartWriter(part, batch=4)  # type: ignore[arg-type]
+    writer = part_file.PartWriter(part, batch=4)  # type: ignore[arg-type]
     await writer.write(b"aaaa")  # a full batch: handed to the worker, not waited for
     await asyncio.to_thread(part.busy.wait, 5)
     assert part.written == []  # the disk is still busy, the caller already got control back
@@ -324,12 +323,10 @@ async def test_receiving_goes_on_while_a_batch_is_written_and_order_is_kept(
 
 
 async def test_a_failed_batch_write_stops_every_later_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        download_module, "_start_writeback", lambda fd: download_module.os.close(fd)
-    )
+    monkeypatch.setattr(part_file, "_start_writeback", lambda fd: part_file.os.close(fd))
     part = SlowFile(fail_on=1)
     part.release.set()
-    writer = download_module.PartWriter(part, batch=4)  # type: ignore[arg-type]
+    writer = part_file.PartWriter(part, batch=4)  # type: ignore[arg-type]
     await writer.write(b"aaaa")
     await writer.write(b"bbbb")  # fails on the worker; reported at the next hand-over
     with pytest.raises(OSError, match="No space"):
@@ -360,8 +357,8 @@ def test_batches_are_written_whole_in_order_without_a_joined_copy(
     part = tmp_path / "r.wav.part"
     with part.open("wb") as fh:
         assert isinstance(fh, io.BufferedWriter)
-        download_module._write_chunks(fh, chunks[:10])
-        download_module._write_chunks(fh, chunks[10:])
+        part_file._write_chunks(fh, chunks[:10])
+        part_file._write_chunks(fh, chunks[10:])
     assert part.read_bytes() == expected
     assert len(calls) > 3 and max(calls) == 1024
 
@@ -372,8 +369,8 @@ def test_writeback_is_started_and_falls_back_to_a_sync_where_refused(
     """Each batch is sent on to the disk without waiting where the OS can (Linux); a file the
     OS cannot do that for (not a regular file) is synced the plain way instead."""
     synced: list[int] = []
-    monkeypatch.setattr(download_module, "_sync_data", synced.append)
-    start = download_module._writeback_starter()
+    monkeypatch.setattr(part_file, "_sync_data", synced.append)
+    start = part_file._writeback_starter()
     with (tmp_path / "r.wav.part").open("wb") as fh:
         fh.write(b"x" * 100_000)
         fh.flush()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -17,6 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from dialdeck.core.numbers import DialNumber, check_dial_number
+
+if TYPE_CHECKING:
+    from dialdeck.core.calls import TrackedCall
 
 
 class AddParticipantDialog(QDialog):
@@ -119,3 +123,39 @@ class AddParticipantDialog(QDialog):
     def accept(self) -> None:
         if self.number is not None and not self._ended:
             super().accept()
+
+
+class ParticipantAsk(QObject):
+    """The Add participant dialog, for one call at a time: opened, told when its call ends
+    meanwhile, forgotten once closed."""
+
+    chosen = Signal(str, object)  # call_id, DialNumber
+
+    def __init__(self, window: QWidget, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.window = window
+        self.dialog: AddParticipantDialog | None = None
+        self._call_id = ""
+
+    def ask(
+        self,
+        call_id: str,
+        favourites: Sequence[tuple[str, str]],
+        describe: Callable[[DialNumber], str] | None,
+    ) -> None:
+        dialog = AddParticipantDialog(self.window, favourites, describe)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(
+            lambda: self.chosen.emit(call_id, dialog.number) if dialog.number is not None else None
+        )
+        dialog.finished.connect(lambda _result: self._forget(dialog))
+        self.dialog, self._call_id = dialog, call_id
+        dialog.open()
+
+    def call_changed(self, call: TrackedCall) -> None:
+        if self.dialog is not None and call.call_id == self._call_id and call.is_over:
+            self.dialog.call_ended()
+
+    def _forget(self, dialog: AddParticipantDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None

@@ -27,7 +27,7 @@ from dialdeck.core.numbers import (
 from dialdeck.session import BadAccountAddress, SandboxUnavailable, Session, SessionError
 from dialdeck.ui import describe
 from dialdeck.ui.main_window import MainWindow, Mode
-from dialdeck.ui.participant_dialog import AddParticipantDialog
+from dialdeck.ui.participant_dialog import AddParticipantDialog, ParticipantAsk
 
 if TYPE_CHECKING:
     from dialdeck.core.calls import TrackedCall
@@ -57,8 +57,8 @@ class ShellController(QObject):
         self.dial_links_at_once = False
         self.close_to_tray = True
         self.confirm_box: QMessageBox | None = None
-        self.participant_dialog: AddParticipantDialog | None = None
-        self._participant_call = ""  # the call the open Add participant dialog is for
+        self.participants = ParticipantAsk(window, self)
+        self.participants.chosen.connect(self.participant_chosen)
         self.problem_boxes: list[QMessageBox] = []
         self._told_about_tray = False
         self._headlines: dict[str, str] = {}
@@ -357,30 +357,15 @@ class ShellController(QObject):
 
     def ask_participant(self, call_id: str) -> None:
         colleagues = [(c.label, national) for c in self.favourites for national in c.numbers]
-        dialog = AddParticipantDialog(
-            self.window, colleagues, self.names.describe if self.names else None
-        )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(
-            lambda: (
-                self.participant_chosen.emit(call_id, dialog.number)
-                if dialog.number is not None
-                else None
-            )
-        )
-        self.participant_dialog, self._participant_call = dialog, call_id
-        dialog.finished.connect(lambda _result: self._forget_participant_dialog(dialog))
-        dialog.open()
+        self.participants.ask(call_id, colleagues, self.names.describe if self.names else None)
 
-    def _forget_participant_dialog(self, dialog: AddParticipantDialog) -> None:
-        if self.participant_dialog is dialog:
-            self.participant_dialog = None
+    @property
+    def participant_dialog(self) -> AddParticipantDialog | None:
+        return self.participants.dialog
 
     def participant_call_changed(self, call: TrackedCall) -> None:
         """The call an open Add participant dialog is for is over: the dialog says so."""
-        dialog = self.participant_dialog
-        if dialog is not None and call.call_id == self._participant_call and call.is_over:
-            dialog.call_ended()
+        self.participants.call_changed(call)
 
     def tell_problem(
         self, title: str, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Warning
