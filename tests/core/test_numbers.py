@@ -37,6 +37,12 @@ SAME_NUMBER = [
     "callto://+919876543210",
     "  98765\u00a043210  ",
     "tel:%2B919876543210",
+    "callto://+919876543210?type=phone",  # Skype-style query
+    "callto:+919876543210?call",
+    "\uff19\uff18\uff17\uff16\uff15 \uff14\uff13\uff12\uff11\uff10",  # full-width ９８７６５ ４３２１０
+    "\uff0b\uff19\uff11 98765 43210",  # full-width ＋９１
+    "\u096f\u096e\u096d\u096c\u096b \u096a\u0969\u0968\u0967\u0966",  # Devanagari ९८७६५ ४३२१०
+    "\u0669\u0668\u0667\u0666\u0665\u0664\u0663\u0662\u0661\u0660",  # Arabic-Indic
 ]
 
 
@@ -237,3 +243,20 @@ def test_find_the_one_number_in_a_selection(text: str, national: str | None) -> 
 def test_finding_a_number_in_any_text_never_fails(text: str) -> None:
     found = find_dial_number(text)
     assert found is None or parse_dial_number(found.display) == found
+
+
+def test_a_long_paste_is_answered_at_once() -> None:
+    """5,000 characters of junk (a mis-pasted document): the answer must not take seconds on the
+    GUI thread. The "two numbers?" search tried every split point, so its time grew with the
+    square of the length."""
+    import time
+
+    junk = ("ab12" * 2_500)[:10_000]
+    started = time.perf_counter()
+    for _ in range(3):  # as often as the dialer asks per change
+        assert isinstance(check_dial_number(junk), InvalidNumber)
+    assert time.perf_counter() - started < 0.25
+
+
+def test_bad_characters_are_named_in_the_order_they_appear() -> None:
+    assert str(check_dial_number("98765 43210 ext. 12")).endswith("not 'e' 'x' 't'")

@@ -120,10 +120,20 @@ def search_digits(text: str) -> str:
 
 
 def remove_invisible(text: str) -> str:
-    """Drop Unicode format characters: direction marks and embeddings (U+200E, U+202A…U+202E,
-    U+2066…U+2069) that WhatsApp and Outlook wrap numbers in, zero-width spaces and joiners,
-    byte-order marks, soft hyphens. They are invisible, so an agent cannot see what is wrong."""
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    """Text as the number rules read it: Unicode format characters dropped (direction marks and
+    embeddings, U+200E, U+202A…U+202E, U+2066…U+2069, that WhatsApp and Outlook wrap numbers in,
+    zero-width spaces and joiners, byte-order marks, soft hyphens: invisible, so an agent cannot
+    see what is wrong), full-width forms folded (NFKC: "９８７６５", "＋91"), and every script's
+    digits read as digits (Devanagari "९८७६५", Arabic-Indic "٩٨٧٦٥")."""
+    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    folded = unicodedata.normalize("NFKC", visible)
+    return "".join(_ascii_digit(ch) for ch in folded)
+
+
+def _ascii_digit(ch: str) -> str:
+    if ch.isascii() or not ch.isdecimal():
+        return ch
+    return str(unicodedata.decimal(ch))
 
 
 _LINK = re.compile(r"^\s*(tel|callto)\s*:", re.IGNORECASE)
@@ -155,9 +165,14 @@ def parse_dial_number(text: str) -> DialNumber:
         raise problem from None
 
 
+_TWO_NUMBERS_MAX = 64  # "+91 98765 43210, +91 91234 56789" with room to spare
+
+
 def _two_numbers(raw: str) -> tuple[DialNumber, DialNumber] | None:
-    """Two valid numbers pasted at once ("98765 43210, 91234 56789"), split where they meet."""
-    if sum(ch.isdigit() for ch in raw) < 2 * NATIONAL_DIGITS:
+    """Two valid numbers pasted at once ("98765 43210, 91234 56789"), split where they meet.
+    Tried at each split point, so only for text as short as two numbers can be: a long paste
+    would cost time with the square of its length, on every keystroke."""
+    if len(raw) > _TWO_NUMBERS_MAX or sum(ch.isdigit() for ch in raw) < 2 * NATIONAL_DIGITS:
         return None
     for index, ch in enumerate(raw):
         if ch.isdigit() or ch == "+":
@@ -176,7 +191,7 @@ def _parse_plain(text: str) -> DialNumber:
     cleaned = _SEPARATORS.sub("", raw)
     if "+" in cleaned[1:]:
         raise InvalidNumber("A '+' can only come at the start of the number")
-    bad = sorted({c for c in cleaned.lstrip("+") if not c.isascii() or not c.isdigit()})
+    bad = list(dict.fromkeys(c for c in cleaned.lstrip("+") if not c.isascii() or not c.isdigit()))
     if bad:
         shown = " ".join(repr(c) for c in bad[:3])
         raise InvalidNumber(f"Only digits, spaces and + - . ( ) are allowed, not {shown}")

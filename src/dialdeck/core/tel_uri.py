@@ -46,8 +46,8 @@ def parse_link(uri: str) -> TelLink:
     scheme = scheme.lower()
     if not sep or scheme not in SCHEMES:
         raise InvalidLink("Not a tel: or callto: link")
-    if scheme == "callto":
-        rest = rest.removeprefix("//")
+    if scheme == "callto":  # Skype-style: "callto://+91…?call", "callto:…?type=phone"
+        rest = rest.removeprefix("//").split("?", 1)[0]
     rest = unquote(rest).strip()
     subscriber, *raw_params = rest.split(";")
     subscriber = re.sub(r"\s", "", subscriber)  # spaces are not RFC 3966, but are common
