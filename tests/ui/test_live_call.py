@@ -172,6 +172,11 @@ def test_sandbox_calls_from_a_previous_run_are_closed_not_resumed(
     assert second.window.call_panel.focused is None
     assert history_rows(second)[-1]["state"] == "ended"
     assert "Simulated call ended" in history_rows(second)[-1]["error"]
+    # The History tab, read before the call was closed, shows it closed too (not "In progress").
+    history = second.controller.history_tab
+    assert history is not None
+    model = history.history_view.model
+    second.qtbot.waitUntil(lambda: model.rowCount() == 1 and model.row_at(0).state == "ended")
 
 
 def test_several_calls_tracked_one_in_focus(make_app: AppFactory) -> None:

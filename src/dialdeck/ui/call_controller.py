@@ -264,6 +264,7 @@ class CallController(QObject):
                     0,
                 )
             return
+        closed = 0
         for record in records:
             assert record.call_id is not None
             if record.sandbox and session.sandbox:
@@ -273,6 +274,7 @@ class CallController(QObject):
                     record.call_id,
                     "Simulated call ended when Dialdeck closed.",
                 )
+                closed += 1
                 continue
             if record.sandbox != session.sandbox:
                 continue  # belongs to the other mode; resumed when that mode is active
@@ -280,6 +282,8 @@ class CallController(QObject):
             shown = number.display if isinstance(number, DialNumber) else record.to_number
             self.call_updated.emit(session.tracker.track(record.call_id, record.uuid, shown), False)
             log.info("resumed following a call from the last session")
+        if closed:  # History, already shown, still lists them as in progress
+            self.calls_changed.emit()
 
     async def _save_info(self, info: CallInfo) -> None:
         """Save a call's latest state. If storage fails (disk full, I/O error), the call is still
