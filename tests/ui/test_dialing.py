@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -120,11 +121,13 @@ def test_scripted_failures_have_their_own_message(
     app.qtbot.waitUntil(lambda: history_rows(app)[-1]["state"] == "ended")
 
 
-def test_platform_refusal_message(make_app: AppFactory) -> None:
+def test_platform_refusal_message(make_app: AppFactory, caplog: pytest.LogCaptureFixture) -> None:
     app = make_app()
+    caplog.set_level(logging.INFO, logger="dialdeck.dialing")
     type_and_enter(app, "9876545555")
     app.qtbot.waitUntil(lambda: "could not queue the call" in app.window.dialer.preview.text())
     assert "Try again" in app.window.dialer.preview.text()
+    assert "call not placed (PlatformError): HTTP 502 for POST /calls" in caplog.text  # for support
     assert app.window.dialer.dial_button.isEnabled()
     assert history_rows(app)[-1]["state"] == "not_placed"
     assert app.window.call_panel.stack.currentWidget() is app.window.call_panel.empty_state

@@ -107,9 +107,12 @@ class Dialer:
             try:
                 accepted = await self.client.initiate_call(api_request)
             except OutcomeUnknownError as exc:
+                # What support needs to see later: why the agent was told "may have been placed".
+                log.warning("call outcome unknown (%s): %s", type(exc).__name__, exc.detail or exc)
                 await write(HistoryStore.mark_not_placed, call_uuid, CallState.UNKNOWN, str(exc))
                 raise
             except ApiError as exc:
+                log.warning("call not placed (%s): %s", type(exc).__name__, exc.detail or exc)
                 await write(HistoryStore.mark_not_placed, call_uuid, CallState.NOT_PLACED, str(exc))
                 raise
             await write(HistoryStore.mark_placed, call_uuid, accepted.call_id)
