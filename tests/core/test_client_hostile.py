@@ -231,3 +231,19 @@ async def test_error_bodies_are_parsed_strictly_too(hostile: HostileServer, body
         assert "It said" not in str(excinfo.value)
         with pytest.raises(MalformedResponseError):
             await api.health()
+
+
+async def test_an_address_no_dns_server_knows_is_said_as_such() -> None:
+    """A typo in the API address (or no network at all): "not found", not "check your internet"."""
+    one_try = RetryPolicy(attempts=1, base_delay=0.01, max_delay=0.01)
+    request = CallRequest(
+        from_number="919800000000", to_number="9876543210", uuid="t-dns", agent_number="9000000001"
+    )
+    async with CloudDialerClient("https://dialdeck-test.invalid", "key", retry=one_try) as client:
+        with pytest.raises(NetworkError) as got:
+            await client.test_connection()
+        assert str(got.value).startswith("The address dialdeck-test.invalid was not found.")
+        assert "Settings" in str(got.value)
+        with pytest.raises(NetworkError) as placed:  # nothing was sent: safe to say so
+            await client.initiate_call(request)
+        assert str(placed.value) == str(got.value)

@@ -19,6 +19,7 @@ import asyncio
 import logging
 import os
 import random
+import socket
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -271,7 +272,7 @@ class CloudDialerClient:
             status, answer = await self._exchange("POST", path, auth=True, body=body, watch=watch)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # Never reached the server: safe to say nothing happened.
-            raise NetworkError(detail=f"{what}: {type(exc).__name__}") from None
+            raise self._network_error(exc, what) from None
         except TimeoutError:
             if watch.never_sent:
                 raise RequestTimeoutError(
@@ -300,6 +301,21 @@ class CloudDialerClient:
         shape = "an API error body" if api_error_body(answer) else "no API error body"
         raise OutcomeUnknownError(detail=f"{what}: HTTP {status} with {shape}")
 
+    def _network_error(self, exc: BaseException, what: str) -> NetworkError:
+        """The network failed; when it is the API address's name that no DNS server knows (a
+        typo in Settings, or no network at all), say that rather than blame the connection."""
+        cause: BaseException | None = exc
+        while cause is not None and not isinstance(cause, socket.gaierror):
+            cause = cause.__cause__ or cause.__context__
+        if cause is None:
+            return NetworkError(detail=f"{what}: {type(exc).__name__}")
+        host = httpx.URL(self.base_url).host
+        return NetworkError(
+            f"The address {host} was not found. Check the API address in Settings, "
+            "and that this computer is online.",
+            detail=f"{what}: {type(exc).__name__} ({cause})",
+        )
+
     async def _get(self, path: str, *, auth: bool = True) -> Any:
         try:
             async with asyncio.timeout(self.limits.get_deadline):
@@ -322,7 +338,7 @@ class CloudDialerClient:
             except httpx.TimeoutException as exc:
                 error = RequestTimeoutError(detail=f"{what}: {type(exc).__name__}")
             except httpx.HTTPError as exc:
-                error = NetworkError(detail=f"{what}: {type(exc).__name__}")
+                error = self._network_error(exc, what)
             except BodyError as exc:
                 raise MalformedResponseError(detail=f"{what}: {exc}") from None
             else:
