@@ -220,6 +220,15 @@ def test_typing_anywhere_in_the_dialer_and_keypad(make_app: AppFactory) -> None:
     assert dialer.number_edit.text() == "9876"
     app.qtbot.keyClick(dialer, Qt.Key.Key_Escape)
     assert dialer.number_edit.text() == ""
+    # Ctrl+L from another tab: the number field, its old number selected, so typing replaces it.
+    dialer.set_number("98765 43210")
+    app.window.tabs.setCurrentIndex(1)
+    app.window.activateWindow()
+    app.qtbot.waitUntil(app.window.isActiveWindow)
+    app.qtbot.keyClick(app.window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert app.window.tabs.currentIndex() == 0 and dialer.number_edit.hasFocus()
+    app.qtbot.keyClicks(dialer.number_edit, "91234 56789")
+    assert dialer.number_edit.text() == "91234 56789"
 
 
 def test_paste_with_any_formatting(make_app: AppFactory) -> None:

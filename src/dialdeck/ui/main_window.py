@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         self.addAction(self.quick_dial_action)
         focus_number = QAction(self)
         focus_number.setShortcuts([QKeySequence("Ctrl+L"), QKeySequence("F6")])
-        focus_number.triggered.connect(self.dialer.number_edit.setFocus)
+        focus_number.triggered.connect(self.focus_number)
         self.addAction(focus_number)
 
         # Help → About (on macOS Qt moves it to the application menu).
@@ -173,6 +173,12 @@ class MainWindow(QMainWindow):
         self.dialer.number_edit.setFocus()
         if not defer_call_panel:
             self.build_call_panel()
+
+    def focus_number(self) -> None:
+        """Ctrl+L / F6: to the number field with its text selected, so typing replaces it."""
+        self.tabs.setCurrentIndex(0)
+        self.dialer.number_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.dialer.number_edit.selectAll()
 
     def build_call_panel(self) -> None:
         from dialdeck.ui.call_panel import CallPanel  # ~20 ms with its widgets: after the paint
