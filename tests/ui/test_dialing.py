@@ -400,3 +400,13 @@ def test_enter_before_ready_is_explained_and_the_explanation_goes_once_ready(
     assert "could not start" in dialer.preview.text()
     dialer.set_ready(True)  # started after all (Settings → another port)
     assert dialer.preview.text() == "Will call +91 98765 43210"
+
+
+def test_a_link_with_an_extension_says_to_ask_for_it(make_app: AppFactory) -> None:
+    app = make_app()
+    said: list[str] = []
+    app.window.statusBar().messageChanged.connect(said.append)
+    app.controller.handle_args(["tel:+919876543210;ext=12"])
+    app.qtbot.waitUntil(lambda: app.window.dialer.number_edit.text() == "+91 98765 43210")
+    assert any("ask for extension 12 once connected" in text for text in said)
+    assert app.posts() == []  # put in the dialer, not dialled

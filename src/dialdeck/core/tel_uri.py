@@ -76,6 +76,16 @@ def parse_link(uri: str) -> TelLink:
     return TelLink(number=number, extension=extension, params=params)
 
 
+def link_extension(text: str) -> str:
+    """The extension a tel: link carries (";ext=12"); "" for none, or for text that is not a link."""
+    if not is_link(text):
+        return ""
+    try:
+        return parse_link(text).extension or ""
+    except InvalidLink:
+        return ""
+
+
 def number_from_args(args: list[str]) -> str | None:
     """The first argument that looks like a link or a number (command line, second instance)."""
     for arg in args:

@@ -24,6 +24,7 @@ from dialdeck.core.numbers import (
     find_dial_number,
     parse_dial_number,
 )
+from dialdeck.core.tel_uri import link_extension
 from dialdeck.session import BadAccountAddress, SandboxUnavailable, Session, SessionError
 from dialdeck.ui import describe
 from dialdeck.ui.main_window import MainWindow, Mode
@@ -298,6 +299,14 @@ class ShellController(QObject):
             self.window.dialer.show_problem(str(exc))
             return
         self.window.dialer.set_number(number.display)
+        if extension := link_extension(raw):  # CloudDialer rings numbers, not extensions
+            self.window.statusBar().showMessage(
+                self.tr(
+                    "The link asks for extension {ext}: Dialdeck calls the main number; "
+                    "ask for extension {ext} once connected."
+                ).format(ext=extension),
+                30_000,
+            )
         if self.dial_links_at_once:
             self.dial_requested.emit(number, self._options(), False)
 
