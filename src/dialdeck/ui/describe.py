@@ -26,6 +26,12 @@ def count(n: int, one: str, many: str) -> str:
     return QCoreApplication.translate("Count", one if n == 1 else many, None, n)
 
 
+def ago(seconds: float) -> str:
+    """How long ago, said the same wherever it is said: "moments ago", "1 min ago", "4 min ago"."""
+    minutes = int(seconds // 60)
+    return tr("moments ago") if minutes < 1 else count(minutes, "%n min ago", "%n min ago")
+
+
 def call_state(call: TrackedCall) -> str:
     """The one-line headline of the call panel."""
     if call.outcome_unknown:

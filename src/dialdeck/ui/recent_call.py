@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from dialdeck.core.history import last_call_to, outcome_label
 from dialdeck.core.numbers import DialNumber
 from dialdeck.core.store import AsyncHistory
-from dialdeck.ui.describe import count
+from dialdeck.ui.describe import ago
 from dialdeck.ui.tasks import Tasks
 
 log = logging.getLogger("dialdeck.recent_call")
@@ -43,10 +43,7 @@ class RecentCallLookup(QObject):
         if row is None:
             self.found.emit(national, "")
             return
-        minutes = int((now - row.placed_at).total_seconds() // 60)
-        when = (
-            self.tr("called moments ago")
-            if minutes < 1
-            else count(minutes, "called %n min ago", "called %n min ago")
+        when = ago((now - row.placed_at).total_seconds())
+        self.found.emit(
+            national, self.tr("called {when}").format(when=when) + f": {outcome_label(row)}"
         )
-        self.found.emit(national, f"{when}: {outcome_label(row)}")

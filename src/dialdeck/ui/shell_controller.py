@@ -326,15 +326,15 @@ class ShellController(QObject):
 
     def confirm_redial(self, number: DialNumber, options: DialOptions, attempt: Attempt) -> None:
         self.bring_to_front()
-        minutes = max(1, round((datetime.now(UTC) - attempt.at).total_seconds() / 60))
+        when = describe.ago((datetime.now(UTC) - attempt.at).total_seconds())
         box, again = self._question(
             "confirmRedialBox",
             self.tr("Dial {number} again?").format(number=number.display),
             self.tr(
-                "You dialled {number} {minutes} min ago and CloudDialer never confirmed it: "
+                "You dialled {number} {when} and CloudDialer never confirmed it: "
                 "that call may have been placed and may be ringing now. Check your phone.\n\n"
                 "Dial {number} again?"
-            ).format(number=number.display, minutes=minutes),
+            ).format(number=number.display, when=when),
             self.tr("Dial again"),
         )
         box.finished.connect(

@@ -54,6 +54,13 @@ def test_redial_question_defaults_to_cancel_and_confirms_on_dial_again(
     assert box.defaultButton().text() == "Cancel"
     next(b for b in box.buttons() if b.text() == "Dial again").click()
     assert asked == [(number, DialOptions(), True)]
+    # Seconds ago: said as the dialer says it under the number ("called moments ago").
+    shell.confirm_redial(number, DialOptions(), Attempt(number.national, datetime.now(UTC), True))
+    box = shell.confirm_box
+    assert box is not None
+    qtbot.waitUntil(box.isVisible)
+    assert "You dialled +91 98765 43210 moments ago" in box.text()
+    box.reject()
 
 
 def test_closing_without_a_tray_asks_to_quit(shell: ShellController) -> None:
