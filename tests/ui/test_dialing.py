@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from dialdeck.core.calls import TrackedCall
@@ -410,3 +410,17 @@ def test_a_link_with_an_extension_says_to_ask_for_it(make_app: AppFactory) -> No
     app.qtbot.waitUntil(lambda: app.window.dialer.number_edit.text() == "+91 98765 43210")
     assert any("ask for extension 12 once connected" in text for text in said)
     assert app.posts() == []  # put in the dialer, not dialled
+
+
+def test_a_number_pasted_inside_direction_marks_reads_left_to_right(qtbot: QtBot) -> None:
+    """WhatsApp and Outlook wrap numbers in right-to-left marks; pasted as they are, the field
+    turned right-to-left and showed "43210 98765 91+". They are dropped as they arrive."""
+    dialer = DialerPanel()
+    qtbot.addWidget(dialer)
+    dialer.show()
+    QApplication.clipboard().setText("\u202b+91 98765 43210\u202c\u200f")
+    dialer.number_edit.setFocus()
+    qtbot.keyClick(dialer.number_edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert dialer.number_edit.text() == "+91 98765 43210"
+    assert dialer.number_edit.cursorPosition() == len("+91 98765 43210")
+    assert dialer.preview.text() == "Will call +91 98765 43210"

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from dialdeck.core.dial_options import DialOptions
 from dialdeck.core.numbers import DialNumber, InvalidNumber, check_dial_number
 from dialdeck.ui.icons import set_icon
+from dialdeck.ui.widgets import number_field
 
 KEYPAD = [("1", ""), ("2", "ABC"), ("3", "DEF"), ("4", "GHI"), ("5", "JKL"), ("6", "MNO"),
           ("7", "PQRS"), ("8", "TUV"), ("9", "WXYZ"), ("*", ""), ("0", "+"), ("#", "")]  # fmt: skip
@@ -54,7 +54,7 @@ class DialerPanel(QWidget):
         self._settle.setInterval(300)
         self._settle.timeout.connect(self._on_settled)
 
-        self.number_edit = QLineEdit()
+        self.number_edit = number_field()
         self.number_edit.setObjectName("numberEdit")
         self.number_edit.setPlaceholderText(self.tr("Number or tel: link"))
         self.number_edit.setAccessibleName(self.tr("Phone number"))

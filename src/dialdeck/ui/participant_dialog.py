@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QVBoxLayout,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from dialdeck.core.numbers import DialNumber, check_dial_number
+from dialdeck.ui.widgets import number_field
 
 if TYPE_CHECKING:
     from dialdeck.core.calls import TrackedCall
@@ -46,7 +46,7 @@ class AddParticipantDialog(QDialog):
             )
         )
         explain.setWordWrap(True)
-        self.number_edit = QLineEdit()
+        self.number_edit = number_field()
         self.number_edit.setObjectName("participantNumberEdit")
         self.number_edit.setAccessibleName(self.tr("Colleague's number"))
         self.number_edit.setPlaceholderText(self.tr("Colleague's number"))

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from dialdeck.core.numbers import DialNumber, InvalidNumber, check_dial_number
 from dialdeck.ui.icons import app_icon
+from dialdeck.ui.widgets import number_field
 
 
 class QuickDial(QWidget):
@@ -26,7 +26,7 @@ class QuickDial(QWidget):
         self.setObjectName("quickDial")
         self.setWindowTitle(self.tr("Quick dial"))
         self.setWindowIcon(app_icon())
-        self.number_edit = QLineEdit()
+        self.number_edit = number_field()
         self.number_edit.setObjectName("quickNumberEdit")
         self.number_edit.setAccessibleName(self.tr("Number to call"))
         self.number_edit.setPlaceholderText(self.tr("Number or tel: link"))

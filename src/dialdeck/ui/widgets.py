@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractItemModel, QSize, Qt, QTimer
@@ -98,3 +99,22 @@ def scrolling(content: QWidget, *, name: str) -> QScrollArea:
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     area.setWidget(content)
     return area
+
+
+def number_field() -> QLineEdit:
+    """A line edit for a phone number. Invisible formatting characters pasted with a number
+    (WhatsApp and Outlook wrap numbers in right-to-left marks and isolates) are dropped as they
+    arrive: left in, they turn the field right-to-left ("43210 98765 91+")."""
+    edit = QLineEdit()
+
+    def drop_invisible(text: str) -> None:
+        visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+        if visible != text:
+            cursor = edit.cursorPosition() - sum(
+                1 for ch in text[: edit.cursorPosition()] if unicodedata.category(ch) == "Cf"
+            )
+            edit.setText(visible)
+            edit.setCursorPosition(cursor)
+
+    edit.textEdited.connect(drop_invisible)
+    return edit
