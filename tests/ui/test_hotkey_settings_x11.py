@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QKeySequenceEdit, QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from dialdeck.platform import _x11_libs as x
@@ -25,6 +24,7 @@ from tests.support.xserver import require_tools, run_inner_tests, xvfb
 from tests.ui.conftest import AppFactory
 from tests.ui.test_hotkey_x11 import press, select, selection  # noqa: F401  (a fixture)
 from tests.ui.test_settings import open_settings, save
+from tests.ui.unit.test_hotkey_controller import shortcut_field_window
 
 INNER = os.environ.get("DIALDECK_REAL_X_HOTKEY_SETTINGS") == "1"
 TOOLS = ("Xvfb", "xdotool", "xclip", "setxkbmap")
@@ -228,15 +228,7 @@ def test_a_layout_switch_while_the_hotkey_is_let_go_is_followed(qtbot: QtBot) ->
     """Switched to French while Settings' field had the focus (no grab then): taken again on the
     key that types Q in French, and only there."""
     controller = HotkeyController()
-    window = QWidget()
-    qtbot.addWidget(window)
-    field, other = QKeySequenceEdit(window), QLineEdit(window)
-    column = QVBoxLayout(window)
-    column.addWidget(field)
-    column.addWidget(other)
-    window.show()
-    window.activateWindow()
-    qtbot.waitActive(window)
+    _window, field, other = shortcut_field_window(qtbot)
     subprocess.run(["setxkbmap", "-layout", "us,fr"], check=True, timeout=20)
     try:
         controller.use("Ctrl+Alt+Q")

@@ -89,20 +89,27 @@ def test_a_keyboard_change_that_loses_the_hotkey_is_said(
     assert said.args[0] == "No key on this keyboard types “Q”"
 
 
+def shortcut_field_window(qtbot: QtBot) -> tuple[QWidget, QKeySequenceEdit, QLineEdit]:
+    """An active window with a shortcut field (as in Settings) and another field to move to
+    (keep the window referenced: its fields go with it)."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    field, other = QKeySequenceEdit(window), QLineEdit(window)
+    column = QVBoxLayout(window)
+    column.addWidget(field)
+    column.addWidget(other)
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    return window, field, other
+
+
 def test_the_hotkey_is_let_go_while_a_shortcut_field_has_the_focus(
     controller: HotkeyController, qtbot: QtBot
 ) -> None:
     """Pressing the current chord in Settings' field records it there; Quick dial stays shut."""
     controller.use("Ctrl+Alt+D")
-    window = QWidget()
-    qtbot.addWidget(window)
-    field, other = QKeySequenceEdit(window), QLineEdit(window)
-    layout = QVBoxLayout(window)
-    layout.addWidget(field)
-    layout.addWidget(other)
-    window.show()
-    window.activateWindow()
-    qtbot.waitActive(window)
+    _window, field, other = shortcut_field_window(qtbot)
     other.setFocus()
     qtbot.waitUntil(other.hasFocus)
     assert str(controller.hotkey.hotkey) == "Ctrl+Alt+D"
