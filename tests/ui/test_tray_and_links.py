@@ -10,10 +10,12 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMenu
+from pytestqt.qtbot import QtBot
 
 from dialdeck.core.paths import AppPaths
 from dialdeck.core.settings import Settings, save_settings
 from dialdeck.platform.single_instance import InstanceServer, server_name
+from dialdeck.ui.quick_dial import QuickDial
 from dialdeck.ui.tray import TrayController
 from tests.ui.conftest import AppFactory, AppHarness
 from tests.ui.test_dialing import type_and_enter
@@ -188,3 +190,18 @@ def test_second_launch_dials_at_once_when_asked(make_app: AppFactory, tmp_path: 
         assert app.posts()[0]["body"]["to_number"] == "9876543211"
     finally:
         server.close()
+
+
+def test_quick_dial_keeps_its_width_for_a_long_reason(qtbot: QtBot) -> None:
+    """A long reason (a pasted address, not a number) wraps under the field; the box keeps its
+    width (it grew from 282 to 531 px)."""
+    box = QuickDial()
+    qtbot.addWidget(box)
+    box.open_with("", [("+91 98000 00000", "919800000000")], "919800000000")
+    qtbot.waitExposed(box)
+    width = box.width()
+    box.number_edit.setText("Flat 4B, Prestige Towers, 12 MG Road, Bengaluru 560001, Karnataka")
+    qtbot.wait(50)
+    assert "Only digits" in box.preview.text()
+    assert box.width() <= width + 2
+    box.hide()

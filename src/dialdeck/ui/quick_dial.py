@@ -35,6 +35,7 @@ class QuickDial(QWidget):
         self.number_edit.returnPressed.connect(self.request_dial)
         self.preview = QLabel(" ")
         self.preview.setObjectName("quickPreview")
+        self.preview.setWordWrap(True)  # a long reason wraps; the box keeps its width
         self.caller_id_combo = QComboBox()
         self.caller_id_combo.setObjectName("quickCallerIdCombo")
         self.caller_id_combo.setAccessibleName(self.tr("Caller ID"))
