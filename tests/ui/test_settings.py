@@ -197,3 +197,10 @@ def test_uncaught_errors_are_logged_and_shown(
     assert "RuntimeError: broken with [redacted]" in shown[0]
     assert "s3cr3t-key" not in shown[0]
     assert any(r.name == "dialdeck.crash" and r.exc_info for r in caplog.records)
+
+
+def test_settings_open_with_the_keyboard_on_the_mode_in_use(make_app: AppFactory) -> None:
+    app = make_app()
+    dialog = open_settings(app)
+    app.qtbot.waitUntil(lambda: dialog.focusWidget() is dialog.sandbox_radio)
+    dialog.reject()

@@ -216,6 +216,8 @@ class SettingsDialog(QDialog):
         self.base_url_edit.textChanged.connect(self._update_enabled)
         self.hotkey.changed.connect(self._update_enabled)
         self._update_enabled()
+        # The keyboard starts at the mode in use (one Tab away from nothing, before).
+        (self.account_radio if settings.account else self.sandbox_radio).setFocus()
         self.chosen: SettingsResult | None = None
         self._key_stored = key_stored
 
