@@ -125,9 +125,14 @@ def remove_invisible(text: str) -> str:
     zero-width spaces and joiners, byte-order marks, soft hyphens: invisible, so an agent cannot
     see what is wrong), full-width forms folded (NFKC: "９８７６５", "＋91"), and every script's
     digits read as digits (Devanagari "९८७६५", Arabic-Indic "٩٨٧٦٥")."""
-    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    folded = unicodedata.normalize("NFKC", visible)
+    folded = unicodedata.normalize("NFKC", drop_format_characters(text))
     return "".join(_ascii_digit(ch) for ch in folded)
+
+
+def drop_format_characters(text: str) -> str:
+    """``text`` without Unicode format characters (category Cf: direction marks, zero-width
+    spaces and joiners, byte-order marks, soft hyphens)."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 def _ascii_digit(ch: str) -> str:

@@ -48,7 +48,3 @@ def storage_reason(exc: BaseException) -> str:
                 return reason
         return f"the call history could not be written ({exc})"
     return str(exc)
-
-
-def is_disk_full(exc: BaseException) -> bool:
-    return storage_reason(exc) == DISK_FULL

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractItemModel, QSize, Qt, QTimer
@@ -17,6 +16,8 @@ from PySide6.QtWidgets import (
     QTableView,
     QWidget,
 )
+
+from dialdeck.core.numbers import drop_format_characters
 
 
 def search_field(
@@ -108,11 +109,9 @@ def number_field() -> QLineEdit:
     edit = QLineEdit()
 
     def drop_invisible(text: str) -> None:
-        visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+        visible = drop_format_characters(text)
         if visible != text:
-            cursor = edit.cursorPosition() - sum(
-                1 for ch in text[: edit.cursorPosition()] if unicodedata.category(ch) == "Cf"
-            )
+            cursor = len(drop_format_characters(text[: edit.cursorPosition()]))
             edit.setText(visible)
             edit.setCursorPosition(cursor)
 
