@@ -21,7 +21,7 @@ def test_ctrl_b_types_a_note_then_edit_and_delete(make_app: AppFactory, tmp_path
         [generated_wav(tmp_path / "a.wav", 16, seconds=3), generated_wav(tmp_path / "p.wav", 16)],
     )
     view = controller.library_view
-    app.window.tabs.setCurrentWidget(view)
+    app.window.show_tab(view)
     app.qtbot.waitUntil(lambda: view.model.rowCount() == 2)
     row = next(r for r in range(2) if view.model.row_at(r).title == "a")
     view.table.selectRow(row)
@@ -71,11 +71,11 @@ def test_ctrl_f_goes_to_the_search_of_the_tab_in_view(make_app: AppFactory) -> N
     app = make_app()
     history = app.controller.history_tab.history_view  # type: ignore[union-attr]
     recordings = lib(app).library_view
-    app.window.tabs.setCurrentWidget(history)
+    app.window.show_tab(history)
     history.table.setFocus()
     app.qtbot.keyClick(history.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.focusWidget() is history.search_edit
-    app.window.tabs.setCurrentWidget(recordings)
+    app.window.show_tab(recordings)
     recordings.table.setFocus()
     app.qtbot.keyClick(recordings.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.focusWidget() is recordings.search_edit

@@ -26,7 +26,7 @@ def seeded(tmp_path: Path, *, unknown: bool = False) -> Path:
 
 def history(app: AppHarness) -> HistoryView:
     view = app.controller.history_tab.history_view  # type: ignore[union-attr]
-    app.window.tabs.setCurrentWidget(view)
+    app.window.show_tab(view)
     app.qtbot.waitUntil(lambda: view.model.rowCount() >= 1)
     view.table.selectRow(0)
     return view

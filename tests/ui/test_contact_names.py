@@ -47,7 +47,7 @@ def test_history_details_recent_numbers_and_old_recordings_follow_the_contacts(
     app = make_app(home)
     history = app.controller.history_tab.history_view  # type: ignore[union-attr]
     library = app.controller.recordings.library_view  # type: ignore[union-attr]
-    app.window.tabs.setCurrentWidget(history)
+    app.window.show_tab(history)
     app.qtbot.waitUntil(lambda: history.model.rowCount() == 1)
     history.table.selectRow(0)
     assert "<b>+91 98765 43210</b>" in history.detail_label.text()

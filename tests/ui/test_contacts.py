@@ -65,7 +65,7 @@ def test_import_then_names_in_dialer_call_panel_notifications_history_and_record
     assert ("Recording saved", "Call with Asha Rao (Acme) (+91 98765 43210)") in seen
 
     history = app.controller.history_tab.history_view  # type: ignore[union-attr]
-    window.tabs.setCurrentWidget(history)
+    window.show_tab(history)
     app.qtbot.waitUntil(lambda: history.model.rowCount() == 1)
     column = next(i for i, c in enumerate(history.model.columns) if c.title == "Number")
     app.qtbot.waitUntil(lambda: history.model.index(0, column).data() == ASHA)

@@ -57,7 +57,8 @@ def test_empty_state_import_search_in_any_number_format_and_ctrl_f(
     window = app.window
     view = contacts_tab(app)
     app.qtbot.keyClick(window.dialer.number_edit, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
-    assert window.tabs.currentWidget() is view
+    tab = app.controller.contacts_tab
+    assert tab is not None and window.tabs.currentWidget() is tab.page  # it holds the view
     assert window.tabs.tabText(window.tabs.currentIndex()) == "Contacts"
     app.qtbot.waitUntil(lambda: view.stack.currentWidget() is view.empty)
     assert view.empty_label.text() == "No contacts yet — Contacts ▸ Import contacts…"
@@ -113,7 +114,7 @@ def test_enter_calls_through_the_call_back_path_with_its_confirmation(
     app = make_app(seeded(tmp_path, unknown=True))
     import_contacts(app, contacts_file(tmp_path)).close()
     view = contacts_tab(app)
-    app.window.tabs.setCurrentWidget(view)
+    app.window.show_tab(view)
     select(app, view, "Asha Rao")
     app.qtbot.keyClick(view.table, Qt.Key.Key_Return)
     box = wait_confirm_box(app)
@@ -150,7 +151,7 @@ def test_favourite_toggle_is_stored_and_offered_at_once_in_the_participant_dialo
     shell = app.controller.shell
     app.qtbot.waitUntil(lambda: [c.name for c in shell.favourites] == ["Ravi Kumar"])
     view = contacts_tab(app)
-    app.window.tabs.setCurrentWidget(view)
+    app.window.show_tab(view)
     select(app, view, "Asha Rao")
     assert not view.favourite_button.isChecked()
     app.qtbot.keyClick(view.table, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
@@ -189,7 +190,7 @@ def test_delete_asks_first_and_the_name_goes_everywhere(
     tab = app.controller.contacts_tab
     assert tab is not None
     view = tab.view
-    app.window.tabs.setCurrentWidget(view)
+    app.window.show_tab(view)
     select(app, view, "Asha Rao")
     app.qtbot.keyClick(view.table, Qt.Key.Key_Delete)
     box = app.question("deleteContactBox")

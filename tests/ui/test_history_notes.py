@@ -29,7 +29,7 @@ def seeded_home(tmp_path: Path, calls: int = 3) -> Path:
 
 def open_history(app: AppHarness, calls: int) -> HistoryView:
     history = app.controller.history_tab.history_view  # type: ignore[union-attr]
-    app.window.tabs.setCurrentWidget(history)
+    app.window.show_tab(history)
     app.qtbot.waitUntil(lambda: history.model.rowCount() == calls)
     return history
 

@@ -38,7 +38,7 @@ def hist(app: AppHarness) -> HistoryController:
 
 
 def import_and_wait(app: AppHarness, files: list[Path]) -> tuple[int, list[str]]:
-    task = app.controller.tasks.spawn(lib(app).import_files(files))
+    task = app.controller.tasks.spawn(lib(app).files.import_files(files))
     app.qtbot.waitUntil(task.done, timeout=15_000)
     result: tuple[int, list[str]] = task.result()
     return result
@@ -65,7 +65,8 @@ def test_recording_arrives_verified_and_plays(make_app: AppFactory) -> None:
     app = make_app()
     controller = lib(app)
     assert app.window.tabs.count() == 4  # Call, History, Recordings, Contacts
-    assert controller.library_view.stack.currentWidget() is controller.library_view.empty
+    view = controller.library_view  # built on first use (the tab was never opened)
+    app.qtbot.waitUntil(lambda: view.stack.currentWidget() is view.empty)
     row = call_with_recording(app)
     assert row.title == "Call with +91 98765 43210"
     assert row.path is not None
@@ -74,7 +75,7 @@ def test_recording_arrives_verified_and_plays(make_app: AppFactory) -> None:
     assert row.duration is not None
     assert row.duration > 2
 
-    app.window.tabs.setCurrentWidget(controller.library_view)
+    app.window.show_tab(controller.library_view)
     controller.library_view.table.selectRow(0)
     widget = controller.library_view.player_widget
     app.qtbot.waitUntil(lambda: widget.play_button.isEnabled())
@@ -103,7 +104,7 @@ def test_recording_arrives_verified_and_plays(make_app: AppFactory) -> None:
 
     # History shows the call with its recording, and can play it from there.
     history = hist(app).history_view
-    app.window.tabs.setCurrentWidget(history)
+    app.window.show_tab(history)
     app.qtbot.waitUntil(lambda: history.model.rowCount() == 1)
     assert history.model.data(history.model.index(0, 6)) == "Saved"
     assert history.model.data(history.model.index(0, 3)) == "Answered"
@@ -255,7 +256,7 @@ def test_deleting_a_recording_asks_and_cancel_is_the_default(
         app, [generated_wav(tmp_path / "a.wav", 16), generated_wav(tmp_path / "b.wav", 16)]
     )
     view = controller.library_view
-    app.window.tabs.setCurrentWidget(view)
+    app.window.show_tab(view)
     app.qtbot.waitUntil(lambda: view.model.rowCount() == 2)
     view.table.selectRow(0)
     app.qtbot.waitUntil(view.delete_button.isEnabled)
@@ -357,7 +358,7 @@ def test_notes_edited_after_the_call(make_app: AppFactory) -> None:
     type_and_enter(app, "9876541111")  # busy
     app.wait_state("busy")
     history = hist(app).history_view
-    app.window.tabs.setCurrentWidget(history)
+    app.window.show_tab(history)
     app.qtbot.waitUntil(
         lambda: history.model.rowCount() == 1 and history.model.row_at(0).state == "ended"
     )
@@ -391,7 +392,7 @@ def test_player_degrades_without_qtmultimedia(
     assert not controller.player.available
     widget = controller.library_view.player_widget
     assert not widget.message.text()  # nothing imported or said until the player is seen
-    app.window.tabs.setCurrentWidget(controller.library_view)
+    app.window.show_tab(controller.library_view)
     app.qtbot.waitUntil(lambda: "Playback is unavailable" in widget.message.text())
     import_and_wait(app, [generated_wav(tmp_path / "a.wav", 16)])
     app.qtbot.waitUntil(
@@ -422,7 +423,7 @@ def test_library_works_with_no_network(make_app: AppFactory, tmp_path: Path) -> 
     controller.player.play()
     app.qtbot.waitUntil(lambda: controller.player.position > 300, timeout=10_000)
     history = hist(app).history_view
-    app.window.tabs.setCurrentWidget(history)
+    app.window.show_tab(history)
     history.outcome_combo.setCurrentIndex(1)
     app.qtbot.waitUntil(lambda: history.model.total == 0)
 
@@ -451,7 +452,7 @@ def test_a_bookmark_can_be_deleted(make_app: AppFactory, tmp_path: Path) -> None
     app = make_app()
     controller = lib(app)
     import_and_wait(app, [generated_wav(tmp_path / "b.wav", 16, seconds=2)])
-    app.window.tabs.setCurrentWidget(controller.library_view)
+    app.window.show_tab(controller.library_view)
     app.qtbot.waitUntil(lambda: controller.library_view.model.rowCount() == 1)
     controller.library_view.table.selectRow(0)
     widget = controller.library_view.player_widget

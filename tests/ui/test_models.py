@@ -39,14 +39,14 @@ def check_history_and_recordings(app: AppHarness, tmp_path: Path) -> None:
     app.qtbot.waitUntil(lambda: history.total == 450)
     history.sort(1)
     app.qtbot.waitUntil(lambda: history.rowCount() > 0)
-    app.window.tabs.setCurrentWidget(history_tab.history_view)
+    app.window.show_tab(history_tab.history_view)
     history_tab.history_view.table.scrollToBottom()  # loads further pages
     history_tab.history_view.search_edit.setText("9876500449")
     app.qtbot.waitUntil(lambda: history.total == 1)
     history_tab.history_view.model.refresh()
     controller.library_view.model.refresh()
 
-    app.window.tabs.setCurrentWidget(controller.library_view)
+    app.window.show_tab(controller.library_view)
     imported, problems = import_and_wait(
         app, [generated_wav(tmp_path / f"m{n}.wav", 16) for n in range(3)]
     )

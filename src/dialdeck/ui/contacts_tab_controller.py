@@ -20,12 +20,13 @@ from dialdeck.core import contact_list, contacts
 from dialdeck.core.contacts import Contact
 from dialdeck.core.storage_errors import storage_reason
 from dialdeck.core.store import AsyncHistory
-from dialdeck.ui.contacts_view import ContactsView
+from dialdeck.ui.lazy_page import LazyPage
 from dialdeck.ui.questions import ask
 from dialdeck.ui.tasks import Tasks
 
 if TYPE_CHECKING:
     from dialdeck.ui.contacts_controller import ContactsController
+    from dialdeck.ui.contacts_view import ContactsView
     from dialdeck.ui.main_window import MainWindow
     from dialdeck.ui.shell_controller import ShellController
 
@@ -42,30 +43,57 @@ class ContactsTab(QObject):
         super().__init__(parent)
         self.history, self.tasks, self.contacts_ui = history, tasks, contacts_ui
         self.parent_widget = parent
-        self.view = view = ContactsView(tasks.spawn)
+        # The tab's page: its view is built when first shown (or asked for), see LazyPage.
+        self.page = LazyPage("contactsPage", lambda: self.view)
+        self._view: ContactsView | None = None
+        self._started = False
         self._text = ""
+        contacts_ui.imported.connect(lambda _title, _text: self._refresh_now())
+
+    @property
+    def view(self) -> ContactsView:
+        if self._view is None:
+            self._view = self._build_view()
+            self.page.hold(self._view)
+        return self._view
+
+    def _build_view(self) -> ContactsView:
+        from dialdeck.ui.contacts_view import ContactsView
+
+        view = ContactsView(self.tasks.spawn)
         view.search_changed.connect(self.set_search)
         view.call_requested.connect(self.call_requested)
         view.favourite_requested.connect(
             lambda c, on: self.tasks.spawn(self.set_favourite(c, on), "favourite")
         )
         view.delete_requested.connect(lambda c: self.tasks.spawn(self.delete(c), "delete contact"))
-        view.import_requested.connect(contacts_ui.import_contacts)
-        contacts_ui.imported.connect(lambda _title, _text: view.model.refresh())
+        view.import_requested.connect(self.contacts_ui.import_contacts)
+        if self._started:
+            view.model.set_source(self._load, self._count)
+        return view
 
     def attach(self, window: MainWindow, shell: ShellController) -> None:
         """The tab beside History and Recordings (its list loads now: the database is open);
         its calls go through the shell's call back."""
-        window.tabs.addTab(self.view, self.tr("Contacts"))
+        window.tabs.addTab(self.page, self.tr("Contacts"))
         self.call_requested.connect(shell.call_back)
         self.notify.connect(lambda text: window.statusBar().showMessage(text, 10_000))
         self.start()
 
     def start(self) -> None:
-        self.view.model.set_source(self._load, self._count)
+        """The database is open: the list may load (now, or when it is first shown)."""
+        self._started = True
+        if self._view is not None:
+            self._view.model.set_source(self._load, self._count)
 
     def stop(self) -> None:
-        self.view.model.detach()
+        self._started = False
+        if self._view is not None:
+            self._view.model.detach()
+
+    def _refresh_now(self) -> None:
+        if self._view is not None:
+            self._view.model.refresh()
 
     def set_search(self, text: str) -> None:
         self._text = text

@@ -163,7 +163,7 @@ class AppController(QObject):
         self.hotkeys.use(self.settings.global_hotkey)
         self.window.call_panel.wrap_up.editor.set_dispositions(self.settings.dispositions)
         if self.history_tab is not None:
-            self.history_tab.history_view.notes.set_dispositions(self.settings.dispositions)
+            self.history_tab.set_dispositions(self.settings.dispositions)
         if self.recordings is not None:
             gb = self.settings.retention_gb
             self.recordings.retention = RetentionPolicy(

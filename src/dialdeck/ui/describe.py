@@ -11,6 +11,8 @@ from dialdeck.core.numbers import DialNumber, check_dial_number
 
 if TYPE_CHECKING:
     from dialdeck.core.calls import TrackedCall
+    from dialdeck.core.contact_names import ContactNames
+    from dialdeck.core.library import RecordingRow
 
 
 def tr(text: str) -> str:
@@ -134,3 +136,16 @@ def interrupted_calls(n: int) -> str:
         "%n call from last time may or may not have been placed: check History.",
         "%n calls from last time may or may not have been placed: check History.",
     )
+
+
+def recording_title(row: RecordingRow, names: ContactNames | None) -> str:
+    """A call's recording is titled with the current name for its number, read when shown, so
+    recordings saved before the contact was imported are named too. Imports keep their title."""
+    if names is None or row.source != "call" or not row.number:
+        return row.title
+    number = check_dial_number(row.number)
+    if not isinstance(number, DialNumber):
+        return row.title
+    name = names.label(number.national)
+    shown = f"{name} ({number.display})" if name else number.display
+    return tr("Call with {number}").format(number=shown)

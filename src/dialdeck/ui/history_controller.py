@@ -25,11 +25,12 @@ from dialdeck.core.history import (
 from dialdeck.core.storage_errors import storage_reason
 from dialdeck.core.store import AsyncHistory, HistoryStore
 from dialdeck.ui.describe import count
-from dialdeck.ui.history_view import HistoryView
+from dialdeck.ui.lazy_page import LazyPage
 from dialdeck.ui.paged_model import Spawn
 
 if TYPE_CHECKING:
     from dialdeck.core.contact_names import ContactNames
+    from dialdeck.ui.history_view import HistoryView
 
 log = logging.getLogger("dialdeck.history.ui")
 
@@ -44,17 +45,35 @@ class HistoryController(QObject):
         self.history = history
         self.spawn = spawn
         self.parent_widget = parent
-        self.history_view = view = HistoryView(spawn)
+        # The tab's page: its view is built when first shown (or asked for), see LazyPage.
+        self.page = LazyPage("historyPage", lambda: self.history_view)
+        self._view: HistoryView | None = None
+        self._started = False
+        self._names: ContactNames | None = None
+        self._dispositions: list[str] | None = None
         self._filter = HistoryFilter()
-        view.filter_changed.connect(self.set_filter)
-        view.export_requested.connect(self.ask_export)
-        view.notes_saved.connect(lambda u, n, d: self.spawn(self.save_notes(u, n, d)))
-        view.play_requested.connect(self.play_requested)
         # Refreshes are coalesced: a burst of call updates reloads the table once.
         self._refresh = QTimer(self)
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(300)
-        self._refresh.timeout.connect(view.model.refresh)
+        self._refresh.timeout.connect(self._refresh_now)
+        self.row_menu: QMenu | None = None
+
+    @property
+    def history_view(self) -> HistoryView:
+        if self._view is None:
+            self._view = self._build_view()
+            self.page.hold(self._view)
+        return self._view
+
+    def _build_view(self) -> HistoryView:
+        from dialdeck.ui.history_view import HistoryView
+
+        view = HistoryView(self.spawn)
+        view.filter_changed.connect(self.set_filter)
+        view.export_requested.connect(self.ask_export)
+        view.notes_saved.connect(lambda u, n, d: self.spawn(self.save_notes(u, n, d)))
+        view.play_requested.connect(self.play_requested)
         # "Call back": the row's context menu, or Ctrl+Enter on the selected row.
         view.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.table.customContextMenuRequested.connect(self._row_menu)
@@ -66,7 +85,13 @@ class HistoryController(QObject):
         self.call_back_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.call_back_action.triggered.connect(self.call_back_selected)
         view.table.addAction(self.call_back_action)
-        self.row_menu: QMenu | None = None
+        if self._names is not None:
+            self._show_names(view, self._names)
+        if self._dispositions is not None:
+            view.notes.set_dispositions(self._dispositions)
+        if self._started:
+            view.model.set_source(self._load_calls, self._count_calls)
+        return view
 
     def ask_save_path(self, title: str, suggested: str, filters: str) -> str:
         """A hook tests replace (no native dialog in tests)."""
@@ -74,22 +99,34 @@ class HistoryController(QObject):
 
     def use_names(self, names: ContactNames) -> None:
         """The Number column shows "Name · number" for contacts (names read from the cache)."""
-        model = self.history_view.model
+        self._names = names
+        if self._view is not None:
+            self._show_names(self._view, names)
+
+    def _show_names(self, view: HistoryView, names: ContactNames) -> None:
+        model = view.model
         model.columns = [
             replace(c, text=lambda r: names.describe_text(r.to_number))
             if c.sort_key is SortKey.NUMBER
             else c
             for c in model.columns
         ]
-        self.history_view.search_edit.setPlaceholderText(self.tr("Search names, numbers and notes"))
-        self.history_view.describe_number = names.describe_text
+        view.search_edit.setPlaceholderText(self.tr("Search names, numbers and notes"))
+        view.describe_number = names.describe_text
+
+    def set_dispositions(self, dispositions: list[str]) -> None:
+        self._dispositions = list(dispositions)
+        if self._view is not None:
+            self._view.notes.set_dispositions(self._dispositions)
 
     def names_changed(self) -> None:
-        model = self.history_view.model
+        if self._view is None:
+            return
+        model = self._view.model
         if model.rowCount():
             last = model.index(model.rowCount() - 1, model.columnCount() - 1)
             model.dataChanged.emit(model.index(0, 0), last)
-        self.history_view.refresh_details()
+        self._view.refresh_details()
 
     def selected_row(self) -> HistoryRow | None:
         index = self.history_view.table.currentIndex()
@@ -119,15 +156,26 @@ class HistoryController(QObject):
             menu.popup(self.history_view.table.viewport().mapToGlobal(pos))
 
     def start(self) -> None:
-        self.history_view.model.set_source(self._load_calls, self._count_calls)
+        """The database is open: the table may load (now, or when it is first shown)."""
+        self._started = True
+        if self._view is not None:
+            self._view.model.set_source(self._load_calls, self._count_calls)
 
     def stop(self) -> None:
+        self._started = False
         self._refresh.stop()
-        self.history_view.model.detach()
+        if self._view is not None:
+            self._view.model.detach()
 
     def changed(self) -> None:
-        """Something in the history changed: reload soon (coalesced)."""
-        self._refresh.start()
+        """Something in the history changed: reload soon (coalesced); a table not built yet
+        reads the history when it is."""
+        if self._view is not None:
+            self._refresh.start()
+
+    def _refresh_now(self) -> None:
+        if self._view is not None:
+            self._view.model.refresh()
 
     def set_filter(self, f: HistoryFilter) -> None:
         self._filter = f
@@ -159,7 +207,9 @@ class HistoryController(QObject):
 
     async def flush_notes(self) -> None:
         """At quit: notes typed moments ago are written before the database closes."""
-        for uuid, (notes, disposition) in list(self.history_view.notes.pending.items()):
+        if self._view is None:
+            return
+        for uuid, (notes, disposition) in list(self._view.notes.pending.items()):
             await self.save_notes(uuid, notes, disposition)
 
     # -- export ----------------------------------------------------------------------------------

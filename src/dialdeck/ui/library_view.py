@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
 
 from dialdeck.core.contact_names import ContactNames
 from dialdeck.core.library import RecordingRow, RecState
-from dialdeck.core.numbers import DialNumber, check_dial_number
-from dialdeck.ui.describe import clock
+from dialdeck.ui.describe import clock, recording_title
 from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
 from dialdeck.ui.player import Player
 from dialdeck.ui.player_widget import PlayerWidget
@@ -158,14 +157,7 @@ class LibraryView(QWidget):
         ]
 
     def title_for(self, row: RecordingRow) -> str:
-        if self.names is None or row.source != "call" or not row.number:
-            return row.title
-        number = check_dial_number(row.number)
-        if not isinstance(number, DialNumber):
-            return row.title
-        name = self.names.label(number.national)
-        shown = f"{name} ({number.display})" if name else number.display
-        return self.tr("Call with {number}").format(number=shown)
+        return recording_title(row, self.names)
 
     def refresh_names(self) -> None:
         """Names changed (an import, an edit, a delete): the titles are read again."""

@@ -180,6 +180,16 @@ class MainWindow(QMainWindow):
         self.dialer.number_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.dialer.number_edit.selectAll()
 
+    def show_tab(self, widget: QWidget) -> None:
+        """Bring forward the tab that is, or holds, ``widget`` (a tab's view is built when its
+        page is first shown: see ``lazy_page.py``)."""
+        for index in range(self.tabs.count()):
+            page = self.tabs.widget(index)
+            if page is not None and (page is widget or page.isAncestorOf(widget)):
+                self.tabs.setCurrentIndex(index)
+                return
+        raise ValueError(f"no tab holds {widget.objectName() or widget!r}")
+
     def build_call_panel(self) -> None:
         from dialdeck.ui.call_panel import CallPanel  # ~20 ms with its widgets: after the paint
 

@@ -1,8 +1,9 @@
-"""The Recordings tab: downloads, the library, the player, bookmarks, import/export, retention.
+"""The Recordings tab: downloads, the library, the player, bookmarks, deletes, retention (file
+import and export: ``library_files.py``).
 
-Everything here works with no network at all; only downloads wait for one. File dialogs go
-through small hooks (``ask_save_path``, ``ask_open_paths``) that tests answer, run from slots,
-never inside a task; delete questions are awaited (``ui/questions.py``), with Cancel the default.
+Everything here works with no network at all; only downloads wait for one. The tab's view is
+built when the tab is first opened; downloads, retention and the player work without it. Delete
+questions are awaited (``ui/questions.py``), with Cancel the default.
 Selecting a recording loads it in a "latest wins" slot: choosing another one cancels the earlier
 load, so the player never ends up holding a recording that is not the selected one.
 """
@@ -11,17 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import shutil
-import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QProcess, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
 
 from dialdeck.core import library
 from dialdeck.core.audio import AudioCheckError, NotAudioError, probe_audio
@@ -31,14 +28,18 @@ from dialdeck.core.paths import AppPaths
 from dialdeck.core.retention import RetentionPolicy, plan
 from dialdeck.core.store import AsyncHistory
 from dialdeck.core.waveform import cached_peaks
-from dialdeck.ui.describe import count
-from dialdeck.ui.library_view import LibraryView
+from dialdeck.ui.describe import count, recording_title
+from dialdeck.ui.lazy_page import LazyPage
+from dialdeck.ui.library_files import LibraryFiles
 from dialdeck.ui.player import Player
 from dialdeck.ui.questions import ask
 from dialdeck.ui.tasks import Tasks
 
+if TYPE_CHECKING:
+    from dialdeck.core.contact_names import ContactNames
+    from dialdeck.ui.library_view import LibraryView
+
 log = logging.getLogger("dialdeck.library")
-AUDIO_FILTER = "Audio (*.wav *.mp3 *.m4a *.ogg *.oga *.flac *.aif *.aiff *.au);;All files (*)"
 
 
 class RecordingsController(QObject):
@@ -65,14 +66,44 @@ class RecordingsController(QObject):
         self.downloader: RecordingDownloader | None = None
         self.retention = RetentionPolicy()
         self.player = player or Player(self)
-        self.library_view = view = LibraryView(tasks.spawn, self.player)
+        # The tab's page: its view is built when first shown (or asked for), see LazyPage.
+        # Downloads, retention and the player work without it.
+        self.page = LazyPage("recordingsPage", lambda: self.library_view)
+        self._view: LibraryView | None = None
+        self._started = False
+        self.names: ContactNames | None = None
         self._search = ""
         self._loaded_id: int | None = None
+        self.files = LibraryFiles(
+            history, paths, tasks.spawn, parent, self.notify.emit, self._reload
+        )
+        # Refreshes are coalesced: a burst of updates reloads the table once.
+        self._refresh = QTimer(self)
+        self._refresh.setSingleShot(True)
+        self._refresh.setInterval(300)
+        self._refresh.timeout.connect(self._refresh_now)
+        # Failed downloads are retried when due, also without any new call.
+        self._retry = QTimer(self)
+        self._retry.setInterval(60_000)
+        self._retry.timeout.connect(self._run_due)
+        self._retry.start()
+
+    @property
+    def library_view(self) -> LibraryView:
+        if self._view is None:
+            self._view = self._build_view()
+            self.page.hold(self._view)
+        return self._view
+
+    def _build_view(self) -> LibraryView:
+        from dialdeck.ui.library_view import LibraryView
+
+        view = LibraryView(self.spawn, self.player)
         view.search_changed.connect(self.set_search)
         view.selected.connect(lambda row: self.tasks.latest("load recording", self.load(row)))
-        view.import_requested.connect(self._ask_import)
-        view.export_requested.connect(self._ask_export)
-        view.show_in_folder_requested.connect(self.show_in_folder)
+        view.import_requested.connect(self.files.ask_import)
+        view.export_requested.connect(self.files.ask_export)
+        view.show_in_folder_requested.connect(self.files.show_in_folder)
         view.delete_requested.connect(lambda row: self.spawn(self.delete(row)))
         view.player_widget.bookmark_requested.connect(
             lambda pos, text: self.spawn(self.add_bookmark(pos, text))
@@ -83,39 +114,55 @@ class RecordingsController(QObject):
         view.player_widget.bookmark_delete_requested.connect(
             lambda bookmark_id: self.spawn(self.delete_bookmark(bookmark_id))
         )
-        # Refreshes are coalesced: a burst of updates reloads the table once.
-        self._refresh = QTimer(self)
-        self._refresh.setSingleShot(True)
-        self._refresh.setInterval(300)
-        self._refresh.timeout.connect(view.model.refresh)
-        # Failed downloads are retried when due, also without any new call.
-        self._retry = QTimer(self)
-        self._retry.setInterval(60_000)
-        self._retry.timeout.connect(self._run_due)
-        self._retry.start()
+        if self.names is not None:
+            view.use_names(self.names)
+        if self._started:
+            view.model.set_source(self._load_recordings, self._count_recordings)
+        return view
 
-    # -- hooks tests can replace ---------------------------------------------------------------
+    def use_names(self, names: ContactNames) -> None:
+        """Recordings of calls are titled with the contact's current name (read when shown)."""
+        self.names = names
+        if self._view is not None:
+            self._view.use_names(names)
 
-    def ask_save_path(self, title: str, suggested: str, filters: str) -> str:
-        return QFileDialog.getSaveFileName(self.parent_widget, title, suggested, filters)[0]
+    def names_changed(self) -> None:
+        if self._view is not None:
+            self._view.refresh_names()
 
-    def ask_open_paths(self, title: str, filters: str) -> list[str]:
-        return QFileDialog.getOpenFileNames(self.parent_widget, title, "", filters)[0]
+    def title_for(self, row: RecordingRow) -> str:
+        return recording_title(row, self.names)
 
     # -- loading ---------------------------------------------------------------------------------
 
     def start(self) -> None:
-        self.library_view.model.set_source(self._load_recordings, self._count_recordings)
+        """The database is open: the table may load (now, or when it is first shown)."""
+        self._started = True
+        if self._view is not None:
+            self._view.model.set_source(self._load_recordings, self._count_recordings)
 
     def stop(self) -> None:
         """Before the database closes: no more timers, loads or downloads from here."""
+        self._started = False
         self._refresh.stop()
         self._retry.stop()
-        self.library_view.model.detach()
+        if self._view is not None:
+            self._view.model.detach()
         self.player.unload()
 
     def changed(self) -> None:
-        self._refresh.start()
+        """The library changed: reload soon (coalesced); a table not built yet reads the
+        library when it is."""
+        if self._view is not None:
+            self._refresh.start()
+
+    def _refresh_now(self) -> None:
+        if self._view is not None:
+            self._view.model.refresh()
+
+    def _reload(self) -> None:
+        if self._view is not None:
+            self._view.model.reload()
 
     def set_search(self, text: str) -> None:
         self._search = text
@@ -150,19 +197,20 @@ class RecordingsController(QObject):
             await self.downloader.add(call_uuid, url, title)
 
     def _on_progress(self, _rec_id: int, done: int, total: int | None) -> None:
-        self.library_view.show_progress(done, total)
+        if self._view is not None:
+            self._view.show_progress(done, total)
 
     def _on_download_changed(self, rec_id: int) -> None:
         self.spawn(self._after_download(rec_id))
 
     async def _after_download(self, rec_id: int) -> None:
         row = await self.history.run(library.get, rec_id)
-        if self.downloader is None or not self.downloader.busy:
-            self.library_view.hide_progress()
+        if self._view is not None and (self.downloader is None or not self.downloader.busy):
+            self._view.hide_progress()
         self.changed()
         self.history_changed.emit()  # History shows each call's recording state
         if row is not None and row.state == RecState.LOCAL:
-            self.recording_saved.emit(self.library_view.title_for(row))
+            self.recording_saved.emit(self.title_for(row))
             await self.apply_retention()
 
     # -- player ----------------------------------------------------------------------------------
@@ -184,14 +232,14 @@ class RecordingsController(QObject):
         self.player.unload()
         self._loaded_id = None
         if row.state != RecState.LOCAL or not row.path:
-            widget.clear(self.library_view.title_for(row))
+            widget.clear(self.title_for(row))
             widget.show_message(row.error or self.tr("This recording is not downloaded yet."))
             return
         path = Path(row.path)
         try:
             info = await asyncio.to_thread(probe_audio, path)
         except NotAudioError as exc:
-            widget.clear(self.library_view.title_for(row))
+            widget.clear(self.title_for(row))
             widget.show_message(
                 self.tr("This recording cannot be played: {reason}.").format(reason=exc)
             )
@@ -200,7 +248,7 @@ class RecordingsController(QObject):
                 self.changed()
             return
         self._loaded_id = row.id
-        widget.show_recording(self.library_view.title_for(row))
+        widget.show_recording(self.title_for(row))
         self.player.load(path)
         widget.set_bookmarks(await self.history.run(library.bookmarks, row.id))
         if info.container == "wav":
@@ -247,65 +295,7 @@ class RecordingsController(QObject):
             lambda r: r.id == rec_id, lambda r: replace(r, bookmarks=r.bookmarks + 1)
         )
 
-    # -- import, export, folder, delete ---------------------------------------------------------
-
-    def _ask_import(self) -> None:
-        paths = self.ask_open_paths(self.tr("Import recordings"), AUDIO_FILTER)
-        if paths:
-            self.spawn(self.import_files([Path(p) for p in paths]))
-
-    async def import_files(self, sources: list[Path]) -> tuple[int, list[str]]:
-        imported, problems = 0, []
-        for source in sources:
-            try:
-                info = await asyncio.to_thread(probe_audio, source)
-            except NotAudioError as exc:
-                problems.append(f"{source.name}: {exc}")
-                continue
-            dest = await asyncio.to_thread(_copy_into, source, self.paths.recordings_dir)
-            stat = await asyncio.to_thread(dest.stat)
-            await self.history.run(
-                library.add_import, source.stem, str(dest), stat.st_size, info.duration
-            )
-            imported += 1
-        self.library_view.model.reload()
-        message = count(imported, "Imported %n recording.", "Imported %n recordings.")
-        if problems:
-            message += " " + self.tr("Not imported: {list}").format(list="; ".join(problems))
-        self.notify.emit(message)
-        return imported, problems
-
-    def _ask_export(self, row: RecordingRow) -> None:
-        if not row.path:
-            return
-        suffix = Path(row.path).suffix
-        path = self.ask_save_path(
-            self.tr("Export a copy"), str(Path.home() / f"{row.title}{suffix}"), AUDIO_FILTER
-        )
-        if path:
-            self.spawn(self.export_copy(row, Path(path)))
-
-    async def export_copy(self, row: RecordingRow, dest: Path) -> None:
-        assert row.path
-        try:
-            await asyncio.to_thread(shutil.copy2, row.path, dest)
-        except OSError as exc:
-            self.notify.emit(
-                self.tr("Could not export: {reason}").format(reason=exc.strerror or exc)
-            )
-            return
-        self.notify.emit(self.tr("Saved a copy to {path}").format(path=dest))
-
-    def show_in_folder(self, row: RecordingRow) -> None:
-        if not row.path:
-            return
-        path = os.path.normpath(row.path)
-        if sys.platform == "win32":
-            QProcess.startDetached("explorer", [f"/select,{path}"])
-        elif sys.platform == "darwin":
-            QProcess.startDetached("open", ["-R", path])
-        else:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent)))
+    # -- delete, retention (import, export and the folder: library_files.py) --------------------
 
     async def delete(self, row: RecordingRow) -> bool:
         detail = self.tr(" It has notes or bookmarks, which will be lost.") if row.protected else ""
@@ -313,12 +303,12 @@ class RecordingsController(QObject):
             self.parent_widget,
             "deleteRecordingBox",
             self.tr("Delete recording"),
-            self.tr("Delete “{title}”?").format(title=self.library_view.title_for(row)) + detail,
+            self.tr("Delete “{title}”?").format(title=self.title_for(row)) + detail,
             self.tr("Delete"),
         ):
             return False
         await self._delete_files([row])
-        self.library_view.model.reload()
+        self._reload()
         self.history_changed.emit()
         return True
 
@@ -326,7 +316,8 @@ class RecordingsController(QObject):
         for row in rows:
             if self.player.path is not None and row.path and Path(row.path) == self.player.path:
                 self.player.unload()  # release the file first (Windows cannot delete open files)
-                self.library_view.player_widget.clear()
+                if self._view is not None:
+                    self._view.player_widget.clear()
                 self._loaded_id = None
             if row.path:
                 await asyncio.to_thread(Path(row.path).unlink, True)
@@ -359,17 +350,3 @@ class RecordingsController(QObject):
             self.history_changed.emit()
             log.info("retention deleted %d recordings", len(doomed))
         return len(doomed)
-
-
-def _copy_into(source: Path, directory: Path) -> Path:
-    """Copy atomically into the library under a name that does not clash."""
-    directory.mkdir(parents=True, exist_ok=True)
-    dest = directory / f"import-{source.stem}{source.suffix.lower()}"
-    counter = 1
-    while dest.exists():
-        counter += 1
-        dest = directory / f"import-{source.stem}-{counter}{source.suffix.lower()}"
-    part = dest.with_name(dest.name + ".part")
-    shutil.copy2(source, part)
-    os.replace(part, dest)
-    return dest

@@ -100,7 +100,8 @@ def build_tabs(
     contacts: ContactsController,
     shell: ShellController,
 ) -> tuple[HistoryController, RecordingsController, ContactsTab]:
-    """History, Recordings and Contacts: built after the window is shown (QtMultimedia is heavy)."""
+    """History, Recordings and Contacts: their controllers now, after the window is shown; their
+    views when first opened (:class:`~dialdeck.ui.lazy_page.LazyPage`)."""
     from dialdeck.ui.contacts_tab_controller import ContactsTab
     from dialdeck.ui.history_controller import HistoryController
     from dialdeck.ui.recordings_controller import RecordingsController
@@ -108,19 +109,19 @@ def build_tabs(
     status = window.statusBar()
     history = HistoryController(history_db, tasks.spawn, window)
     recordings = RecordingsController(history_db, paths, tasks, window)
-    window.tabs.addTab(history.history_view, window.tr("History"))
-    window.tabs.addTab(recordings.library_view, window.tr("Recordings"))
+    window.tabs.addTab(history.page, window.tr("History"))
+    window.tabs.addTab(recordings.page, window.tr("Recordings"))
     history.notify.connect(lambda text: status.showMessage(text, STATUS_MS))
     history.play_requested.connect(recordings.play_recording)
     history.call_back_requested.connect(shell.call_back)
     history.use_names(contacts.names)
     contacts.names_changed.connect(history.names_changed)
-    recordings.library_view.use_names(contacts.names)
-    contacts.names_changed.connect(recordings.library_view.refresh_names)
+    recordings.use_names(contacts.names)
+    contacts.names_changed.connect(recordings.names_changed)
     contacts_tab = ContactsTab(history_db, tasks, contacts, window)
     contacts_tab.attach(window, shell)  # the tab, its list loading, its calls
     recordings.notify.connect(lambda text: status.showMessage(text, STATUS_MS))
-    recordings.shown.connect(lambda: window.tabs.setCurrentWidget(recordings.library_view))
+    recordings.shown.connect(lambda: window.show_tab(recordings.page))
     recordings.history_changed.connect(history.changed)
     recordings.recording_saved.connect(
         lambda text: shell.notify(window.tr("Recording saved"), text)

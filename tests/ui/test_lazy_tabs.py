@@ -1,0 +1,106 @@
+"""History, Recordings and Contacts are built when first opened, and then show everything that
+happened before: calls, downloads, imports, names and settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from dialdeck.core.library import RecState
+from dialdeck.core.paths import AppPaths
+from dialdeck.core.settings import Settings, save_settings
+from dialdeck.ui.contacts_tab_controller import ContactsTab
+from dialdeck.ui.lazy_page import LazyPage
+from tests.ui.conftest import AppFactory, AppHarness
+from tests.ui.test_contacts import contacts_file, import_contacts
+from tests.ui.test_dialing import type_and_enter
+from tests.ui.test_library import hist, lib
+
+
+def contacts(app: AppHarness) -> ContactsTab:
+    assert app.controller.contacts_tab is not None
+    return app.controller.contacts_tab
+
+
+def pages(app: AppHarness) -> list[LazyPage]:
+    return [hist(app).page, lib(app).page, contacts(app).page]
+
+
+def switch_tab(app: AppHarness, number: int) -> None:
+    """Ctrl+number, as the agent would (a message box closed earlier took the activation)."""
+    app.window.activateWindow()
+    app.qtbot.waitUntil(app.window.isActiveWindow)
+    app.qtbot.keyClick(
+        app.window.dialer.number_edit,
+        Qt.Key(Qt.Key.Key_0 + number),
+        Qt.KeyboardModifier.ControlModifier,
+    )
+    assert app.window.tabs.currentIndex() == number - 1
+
+
+def test_tabs_are_built_when_opened_and_show_what_happened_before(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    paths = AppPaths.resolve(home)
+    paths.ensure()
+    save_settings(paths.settings_file, Settings(dispositions=["Sale", "No sale"]))
+    app = make_app(home)
+    assert [page.content for page in pages(app)] == [None, None, None]
+    assert [app.window.tabs.tabText(i) for i in range(4)] == [
+        "Call",
+        "History",
+        "Recordings",
+        "Contacts",
+    ]
+    import_contacts(app, contacts_file(tmp_path)).close()
+
+    # A whole call, its recording downloaded and announced, with no tab ever opened.
+    with app.qtbot.waitSignal(lib(app).recording_saved, timeout=20_000) as saved:
+        type_and_enter(app, "9876543210")
+        app.wait_state("Connected")
+        app.qtbot.wait(600)
+        app.qtbot.mouseClick(
+            app.window.call_panel.hangup_customer_button, Qt.MouseButton.LeftButton
+        )
+    assert saved.args == [
+        "Call with Asha Rao (Acme) (+91 98765 43210)"
+    ]  # the name, without the view
+    assert [page.content for page in pages(app)] == [None, None, None]
+
+    switch_tab(app, 2)
+    history = hist(app).page.content
+    assert history is hist(app).history_view and history.isVisible()
+    app.qtbot.waitUntil(lambda: history.model.rowCount() == 1)
+    assert "Asha Rao" in str(history.model.index(0, 1).data())  # the Number column
+    combo = history.disposition_combo  # the settings' list, read before the tab existed
+    assert [combo.itemText(i) for i in range(combo.count())] == ["", "Sale", "No sale"]
+
+    switch_tab(app, 3)
+    recordings = lib(app).library_view
+    assert lib(app).page.content is recordings and recordings.isVisible()
+    app.qtbot.waitUntil(lambda: recordings.model.rowCount() == 1)
+    row = recordings.model.row_at(0)
+    assert row.state == RecState.LOCAL
+    assert recordings.title_for(row) == "Call with Asha Rao (Acme) (+91 98765 43210)"
+
+    switch_tab(app, 4)
+    view = contacts(app).view
+    assert contacts(app).page.content is view
+    app.qtbot.waitUntil(lambda: view.model.rowCount() == 3)  # "Broken" shown, not dialable
+
+
+def test_quitting_never_builds_a_tab(make_app: AppFactory) -> None:
+    app = make_app()
+    app.shutdown()
+    assert [page.content for page in pages(app)] == [None, None, None]
+
+
+def test_a_page_holds_one_view(make_app: AppFactory) -> None:
+    app = make_app()
+    view = hist(app).history_view  # asked for by code: built and placed in its page
+    assert hist(app).page.content is view
+    assert hist(app).history_view is view
+    app.window.show_tab(view)
+    assert app.window.tabs.currentWidget() is hist(app).page
