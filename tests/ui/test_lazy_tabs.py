@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHeaderView
 
 from dialdeck.core.library import RecState
 from dialdeck.core.paths import AppPaths
@@ -15,7 +17,7 @@ from dialdeck.ui.lazy_page import LazyPage
 from tests.ui.conftest import AppFactory, AppHarness
 from tests.ui.test_contacts import contacts_file, import_contacts
 from tests.ui.test_dialing import type_and_enter
-from tests.ui.test_library import hist, lib
+from tests.ui.test_library import generated_wav, hist, import_and_wait, lib
 
 
 def contacts(app: AppHarness) -> ContactsTab:
@@ -89,6 +91,58 @@ def test_tabs_are_built_when_opened_and_show_what_happened_before(
     view = contacts(app).view
     assert contacts(app).page.content is view
     app.qtbot.waitUntil(lambda: view.model.rowCount() == 3)  # "Broken" shown, not dialable
+
+
+def call_until_saved(app: AppHarness) -> None:
+    with app.qtbot.waitSignal(lib(app).recording_saved, timeout=20_000):
+        type_and_enter(app, "9876543210")
+        app.wait_state("Connected")
+        app.qtbot.wait(600)
+        app.qtbot.mouseClick(
+            app.window.call_panel.hangup_customer_button, Qt.MouseButton.LeftButton
+        )
+
+
+def test_play_from_history_selects_the_recording_in_a_tab_never_opened(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    call_until_saved(app)
+    switch_tab(app, 2)
+    history = hist(app).history_view
+    app.qtbot.waitUntil(lambda: history.model.rowCount() == 1)
+    history.table.selectRow(0)
+    app.qtbot.mouseClick(history.play_button, Qt.MouseButton.LeftButton)
+    recordings = lib(app).library_view
+    assert app.window.tabs.currentWidget() is lib(app).page
+    # Listed a moment later: then selected, so the row's actions apply to what plays.
+    app.qtbot.waitUntil(lambda: recordings.table.currentIndex().row() == 0)
+    assert recordings.export_button.isEnabled() and recordings.delete_button.isEnabled()
+    app.qtbot.waitUntil(lambda: recordings.player_widget.play_button.isEnabled())
+
+
+@pytest.mark.parametrize("shown_first", [False, True], ids=["listed-then-shown", "shown-empty"])
+def test_first_rows_fit_their_columns(
+    make_app: AppFactory, tmp_path: Path, shown_first: bool
+) -> None:
+    """Rows arriving in a table built a moment ago, or in one showing "No recordings yet", have
+    their dates, sizes and states whole (Qt did not fit those columns to them)."""
+    app = make_app()
+    if shown_first:
+        switch_tab(app, 3)
+    assert import_and_wait(app, [generated_wav(tmp_path / "call.wav", 16, 2.0)])[0] == 1
+    app.window.show_tab(lib(app).page)
+    table = lib(app).library_view.table
+    app.qtbot.waitUntil(lambda: table.model().rowCount() == 1)
+    header = table.horizontalHeader()
+    fitted = [
+        column
+        for column in range(header.count())
+        if header.sectionResizeMode(column) is QHeaderView.ResizeMode.ResizeToContents
+    ]
+    assert fitted
+    for column in fitted:
+        assert header.sectionSize(column) >= table.sizeHintForColumn(column), column
 
 
 def test_quitting_never_builds_a_tab(make_app: AppFactory) -> None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from dialdeck.core.contacts import Contact
 from dialdeck.ui.describe import count, number
 from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
-from dialdeck.ui.widgets import row_table, search_field
+from dialdeck.ui.widgets import row_table, search_field, show_table
 
 STAR, NO_STAR = "★", "☆"
 FAVOURITE_COLUMN = 0
@@ -236,6 +236,6 @@ class ContactsView(QWidget):
             self.import_button.setVisible(not searching)
             self.stack.setCurrentWidget(self.empty)
         else:
-            self.stack.setCurrentWidget(self.table)
+            show_table(self.stack, self.table)
         self.summary.setText("" if total is None else count(total, "%Ln contact", "%Ln contacts"))
         self._update_buttons()

@@ -28,7 +28,7 @@ from dialdeck.ui.describe import clock, count, number
 from dialdeck.ui.flow_layout import FlowLayout
 from dialdeck.ui.notes_editor import NotesEditor
 from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
-from dialdeck.ui.widgets import row_table, search_field, with_empty_state
+from dialdeck.ui.widgets import row_table, search_field, show_table, with_empty_state
 
 DISPOSITIONS = (
     "",
@@ -254,7 +254,7 @@ class HistoryView(QWidget):
             )
             self.stack.setCurrentWidget(self.empty)
         else:
-            self.stack.setCurrentWidget(self.table)
+            show_table(self.stack, self.table)
         self.summary.setText("" if total is None else count(total, "%Ln call", "%Ln calls"))
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:

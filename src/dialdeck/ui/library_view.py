@@ -22,7 +22,7 @@ from dialdeck.ui.describe import clock, recording_title
 from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
 from dialdeck.ui.player import Player
 from dialdeck.ui.player_widget import PlayerWidget
-from dialdeck.ui.widgets import row_table, scrolling, search_field, with_empty_state
+from dialdeck.ui.widgets import row_table, scrolling, search_field, show_table, with_empty_state
 
 STATE_WORDS = {
     "local": "Saved",
@@ -200,4 +200,7 @@ class LibraryView(QWidget):
 
     def _update_empty(self) -> None:
         empty = self.model.total == 0 and not self.search_edit.text()
-        self.stack.setCurrentWidget(self.empty if empty else self.table)
+        if empty:
+            self.stack.setCurrentWidget(self.empty)
+        else:
+            show_table(self.stack, self.table)

@@ -74,6 +74,7 @@ class RecordingsController(QObject):
         self.names: ContactNames | None = None
         self._search = ""
         self._loaded_id: int | None = None
+        self._select_when_listed: int | None = None  # asked to play before its row was listed
         self.files = LibraryFiles(
             history, paths, tasks.spawn, parent, self.notify.emit, self._reload
         )
@@ -99,8 +100,9 @@ class RecordingsController(QObject):
         from dialdeck.ui.library_view import LibraryView
 
         view = LibraryView(self.spawn, self.player)
+        view.model.loaded.connect(self._select_listed)
         view.search_changed.connect(self.set_search)
-        view.selected.connect(lambda row: self.tasks.latest("load recording", self.load(row)))
+        view.selected.connect(self._on_selected)
         view.import_requested.connect(self.files.ask_import)
         view.export_requested.connect(self.files.ask_export)
         view.show_in_folder_requested.connect(self.files.show_in_folder)
@@ -217,8 +219,20 @@ class RecordingsController(QObject):
 
     def play_recording(self, rec_id: int) -> None:
         self.shown.emit()
-        if not self.library_view.select_id(rec_id):
+        view = self.library_view
+        if not view.select_id(rec_id):
+            if view.model.loading:  # the tab was just built, or is reloading: select it when
+                self._select_when_listed = rec_id  # listed, so Export and Delete apply to it
             self.tasks.latest("load recording", self._load_by_id(rec_id))
+
+    def _on_selected(self, row: RecordingRow) -> None:
+        self._select_when_listed = None  # the agent's choice wins over an earlier request
+        self.tasks.latest("load recording", self.load(row))
+
+    def _select_listed(self) -> None:
+        rec_id, self._select_when_listed = self._select_when_listed, None
+        if rec_id is not None and self._view is not None:
+            self._view.select_id(rec_id)
 
     async def _load_by_id(self, rec_id: int) -> None:
         await self.load(await self.history.run(library.get, rec_id))

@@ -77,6 +77,15 @@ def with_empty_state(table: QTableView, empty: QLabel) -> QStackedWidget:
     return stack
 
 
+def show_table(stack: QStackedWidget, table: QTableView) -> None:
+    """Show ``table`` (not its empty state) once rows have landed, its ResizeToContents columns
+    fitted to them. Qt lays out inserted rows a turn later and its header does not fit those
+    columns again afterwards: the first rows of an empty table showed squeezed, elided dates."""
+    stack.setCurrentWidget(table)
+    table.doItemsLayout()  # the rows just inserted, laid out now rather than next turn
+    table.horizontalHeader().resizeSections()
+
+
 # Room left around a window for its frame and title bar, which Qt does not count in its size.
 FRAME_ALLOWANCE = QSize(16, 48)
 
