@@ -66,9 +66,7 @@ def test_tabs_are_built_when_opened_and_show_what_happened_before(
         app.qtbot.mouseClick(
             app.window.call_panel.hangup_customer_button, Qt.MouseButton.LeftButton
         )
-    assert saved.args == [
-        "Call with Asha Rao (Acme) (+91 98765 43210)"
-    ]  # the name, without the view
+    assert saved.args[1] == "Call with Asha Rao (Acme) (+91 98765 43210)"  # without the view
     assert [page.content for page in pages(app)] == [None, None, None]
 
     switch_tab(app, 2)
@@ -119,6 +117,25 @@ def test_play_from_history_selects_the_recording_in_a_tab_never_opened(
     app.qtbot.waitUntil(lambda: recordings.table.currentIndex().row() == 0)
     assert recordings.export_button.isEnabled() and recordings.delete_button.isEnabled()
     app.qtbot.waitUntil(lambda: recordings.player_widget.play_button.isEnabled())
+
+
+def test_clicking_recording_saved_shows_it_ready_to_play(make_app: AppFactory) -> None:
+    app = make_app()
+    tray = app.controller.shell.tray
+    assert tray is not None
+    shown: list[tuple[str, str]] = []
+    tray.notify = lambda title, text: shown.append((title, text))  # type: ignore[method-assign]
+    call_until_saved(app)
+    app.qtbot.waitUntil(lambda: ("Recording saved", "Call with +91 98765 43210") in shown)
+    app.window.showMinimized()
+    tray.icon.messageClicked.emit()
+    recordings = lib(app).library_view
+    assert app.window.tabs.currentWidget() is lib(app).page
+    app.qtbot.waitUntil(lambda: not app.window.isMinimized())
+    app.qtbot.waitUntil(lambda: recordings.table.currentIndex().row() == 0)
+    app.qtbot.waitUntil(lambda: recordings.player_widget.play_button.isEnabled())
+    assert recordings.player_widget.play_button.text() == "Play"  # ready, not playing
+    tray.icon.messageClicked.emit()  # a second click does nothing more
 
 
 @pytest.mark.parametrize("shown_first", [False, True], ids=["listed-then-shown", "shown-empty"])

@@ -44,7 +44,7 @@ log = logging.getLogger("dialdeck.library")
 
 class RecordingsController(QObject):
     notify = Signal(str)  # a short message for the status bar / tray
-    recording_saved = Signal(str)  # title
+    recording_saved = Signal(int, str)  # recording id, title
     shown = Signal()  # the agent asked to see a recording: bring the Recordings tab forward
     history_changed = Signal()  # recordings were deleted: History's "Recording" column changed
 
@@ -212,7 +212,7 @@ class RecordingsController(QObject):
         self.changed()
         self.history_changed.emit()  # History shows each call's recording state
         if row is not None and row.state == RecState.LOCAL:
-            self.recording_saved.emit(self.title_for(row))
+            self.recording_saved.emit(row.id, self.title_for(row))
             await self.apply_retention()
 
     # -- player ----------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ from dialdeck.ui.main_window import MainWindow, Mode
 from dialdeck.ui.participant_dialog import AddParticipantDialog, ParticipantAsk
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from dialdeck.core.calls import TrackedCall
     from dialdeck.core.contact_names import ContactNames
     from dialdeck.core.contacts import Contact
@@ -63,7 +65,7 @@ class ShellController(QObject):
         self.problem_boxes: list[QMessageBox] = []
         self._told_about_tray = False
         self._headlines: dict[str, str] = {}
-        self._call_back = ""  # the number the last notification offers to call back
+        self._on_click: Callable[[], None] | None = None  # what clicking the last notification does
         self.names: ContactNames | None = None  # set by the conductor: names for numbers
         self.favourites: list[Contact] = []  # colleagues, offered when adding a participant
         window.close_requested.connect(self.close_window)
@@ -179,17 +181,16 @@ class ShellController(QObject):
         if state != self.tray.state:
             self.tray.set_state(state)
 
-    def notify(self, title: str, text: str, *, call_back: str = "") -> None:
-        """A tray notification; with ``call_back``, clicking it offers that number in Quick dial
-        (one more Enter dials: the same single confirmation as a link)."""
-        self._call_back = call_back
+    def notify(self, title: str, text: str, on_click: Callable[[], None] | None = None) -> None:
+        """A tray notification; clicking it runs ``on_click`` (once)."""
+        self._on_click = on_click
         if self.tray is not None:
             self.tray.notify(title, text)
 
     def notification_clicked(self) -> None:
-        number, self._call_back = self._call_back, ""
-        if number:
-            self.open_quick_dial(number)
+        action, self._on_click = self._on_click, None
+        if action is not None:
+            action()
 
     def selected_number(self) -> None:
         """The global hotkey: the number selected in any application (X11's PRIMARY selection,
@@ -233,9 +234,11 @@ class ShellController(QObject):
         who = self.names.describe_text(call.number) if self.names else call.number
         if describe.worth_notifying(call):
             missed = call.info.is_over and call.info.call_status in MISSED
-            if missed:  # clicking the notification puts the number in Quick dial
+            if missed:  # clicking it offers the number in Quick dial: one more Enter dials
                 headline += " " + self.tr("Click to call back.")
-            self.notify(who, headline, call_back=call.number if missed else "")
+            self.notify(
+                who, headline, (lambda: self.open_quick_dial(call.number)) if missed else None
+            )
         if any(isinstance(event, ParticipantFailed) for event in call.events):
             self.notify(who, self.tr("Your colleague could not be reached. The call goes on."))
 

@@ -123,8 +123,15 @@ def build_tabs(
     recordings.notify.connect(lambda text: status.showMessage(text, STATUS_MS))
     recordings.shown.connect(lambda: window.show_tab(recordings.page))
     recordings.history_changed.connect(history.changed)
+
+    def open_saved(rec_id: int) -> None:  # clicking "Recording saved" shows it, ready to play
+        shell.bring_to_front()
+        recordings.play_recording(rec_id)
+
     recordings.recording_saved.connect(
-        lambda text: shell.notify(window.tr("Recording saved"), text)
+        lambda rec_id, text: shell.notify(
+            window.tr("Recording saved"), text, on_click=lambda: open_saved(rec_id)
+        )
     )
     calls.calls_changed.connect(history.changed)
     calls.calls_changed.connect(recordings.changed)
