@@ -213,7 +213,7 @@ def main(argv: list[str]) -> int:
             )
             history = controller.history_tab
             assert history is not None
-            window.tabs.setCurrentWidget(history.history_view)
+            window.show_tab(history.history_view)
             await until(lambda: history.history_view.model.rowCount() >= 3)
             history.history_view.table.selectRow(0)
             history.history_view.notes_edit.setPlainText(
@@ -221,7 +221,7 @@ def main(argv: list[str]) -> int:
             )
             history.history_view.disposition_combo.setCurrentText("Interested")
             await shot("history")
-            window.tabs.setCurrentWidget(library.library_view)
+            window.show_tab(library.library_view)
             library.library_view.table.selectRow(0)
             await until(lambda: len(library.library_view.player_widget.waveform.peaks) > 0)
             library.player.seek(4000)
@@ -229,7 +229,7 @@ def main(argv: list[str]) -> int:
             await shot("recordings")
             tab = controller.contacts_tab
             assert tab is not None
-            window.tabs.setCurrentWidget(tab.view)
+            window.show_tab(tab.view)
             tab.view.model.refresh()  # imported above without the menu, which refreshes it
             await until(lambda: tab.view.model.rowCount() == CONTACTS.count("\n") - 1)
             tab.view.table.selectRow(0)
