@@ -20,7 +20,7 @@ from dialdeck.core import contact_list, contacts
 from dialdeck.core.contacts import Contact
 from dialdeck.core.storage_errors import storage_reason
 from dialdeck.core.store import AsyncHistory
-from dialdeck.ui.lazy_page import LazyPage
+from dialdeck.ui.lazy_page import LazyView
 from dialdeck.ui.questions import ask
 from dialdeck.ui.tasks import Tasks
 
@@ -44,18 +44,19 @@ class ContactsTab(QObject):
         self.history, self.tasks, self.contacts_ui = history, tasks, contacts_ui
         self.parent_widget = parent
         # The tab's page: its view is built when first shown (or asked for), see LazyPage.
-        self.page = LazyPage("contactsPage", lambda: self.view)
-        self._view: ContactsView | None = None
+        self._lazy = LazyView("contactsPage", self._build_view)
+        self.page = self._lazy.page
         self._started = False
         self._text = ""
         contacts_ui.imported.connect(lambda _title, _text: self._refresh_now())
 
     @property
     def view(self) -> ContactsView:
-        if self._view is None:
-            self._view = self._build_view()
-            self.page.hold(self._view)
-        return self._view
+        return self._lazy.get()
+
+    @property
+    def _view(self) -> ContactsView | None:  # None until the tab is first opened
+        return self._lazy.built
 
     def _build_view(self) -> ContactsView:
         from dialdeck.ui.contacts_view import ContactsView

@@ -25,7 +25,7 @@ from dialdeck.core.history import (
 from dialdeck.core.storage_errors import storage_reason
 from dialdeck.core.store import AsyncHistory, HistoryStore
 from dialdeck.ui.describe import count
-from dialdeck.ui.lazy_page import LazyPage
+from dialdeck.ui.lazy_page import LazyView
 from dialdeck.ui.paged_model import Spawn
 
 if TYPE_CHECKING:
@@ -46,8 +46,8 @@ class HistoryController(QObject):
         self.spawn = spawn
         self.parent_widget = parent
         # The tab's page: its view is built when first shown (or asked for), see LazyPage.
-        self.page = LazyPage("historyPage", lambda: self.history_view)
-        self._view: HistoryView | None = None
+        self._lazy = LazyView("historyPage", self._build_view)
+        self.page = self._lazy.page
         self._started = False
         self._names: ContactNames | None = None
         self._dispositions: list[str] | None = None
@@ -61,10 +61,11 @@ class HistoryController(QObject):
 
     @property
     def history_view(self) -> HistoryView:
-        if self._view is None:
-            self._view = self._build_view()
-            self.page.hold(self._view)
-        return self._view
+        return self._lazy.get()
+
+    @property
+    def _view(self) -> HistoryView | None:  # None until the tab is first opened
+        return self._lazy.built
 
     def _build_view(self) -> HistoryView:
         from dialdeck.ui.history_view import HistoryView

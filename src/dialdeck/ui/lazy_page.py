@@ -1,4 +1,4 @@
-"""A tab page whose content is built the first time it is shown, or asked for.
+"""A tab page whose view is built the first time it is shown, or asked for.
 
 History, Recordings and Contacts are not needed to place a call: building them (their modules,
 tables, player and the Qt types behind them) when the agent first opens them keeps start-up
@@ -9,15 +9,18 @@ writes); see ``*_controller.py``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+View = TypeVar("View", bound=QWidget)
+
 
 class LazyPage(QWidget):
+    """The tab's page: empty until its first show asks ``fill`` for the view."""
+
     def __init__(self, name: str, fill: Callable[[], object]) -> None:
-        """``fill`` builds the content and hands it to :meth:`hold` (a controller's view
-        property: code that asks the controller for its view gets the same one)."""
         super().__init__()
         self.setObjectName(name)
         self._fill = fill
@@ -38,3 +41,19 @@ class LazyPage(QWidget):
         if self.content is None:
             self._fill()
         super().showEvent(event)
+
+
+class LazyView(Generic[View]):
+    """A controller's view, built once (by the page's first show or by code asking for it) and
+    held by its page, so both always mean the same widget."""
+
+    def __init__(self, name: str, build: Callable[[], View]) -> None:
+        self._build = build
+        self.built: View | None = None
+        self.page = LazyPage(name, self.get)
+
+    def get(self) -> View:
+        if self.built is None:
+            self.built = self._build()
+            self.page.hold(self.built)
+        return self.built

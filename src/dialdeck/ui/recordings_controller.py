@@ -29,7 +29,7 @@ from dialdeck.core.retention import RetentionPolicy, plan
 from dialdeck.core.store import AsyncHistory
 from dialdeck.core.waveform import cached_peaks
 from dialdeck.ui.describe import count, recording_title
-from dialdeck.ui.lazy_page import LazyPage
+from dialdeck.ui.lazy_page import LazyView
 from dialdeck.ui.library_files import LibraryFiles
 from dialdeck.ui.player import Player
 from dialdeck.ui.questions import ask
@@ -68,8 +68,8 @@ class RecordingsController(QObject):
         self.player = player or Player(self)
         # The tab's page: its view is built when first shown (or asked for), see LazyPage.
         # Downloads, retention and the player work without it.
-        self.page = LazyPage("recordingsPage", lambda: self.library_view)
-        self._view: LibraryView | None = None
+        self._lazy = LazyView("recordingsPage", self._build_view)
+        self.page = self._lazy.page
         self._started = False
         self.names: ContactNames | None = None
         self._search = ""
@@ -91,10 +91,11 @@ class RecordingsController(QObject):
 
     @property
     def library_view(self) -> LibraryView:
-        if self._view is None:
-            self._view = self._build_view()
-            self.page.hold(self._view)
-        return self._view
+        return self._lazy.get()
+
+    @property
+    def _view(self) -> LibraryView | None:  # None until the tab is first opened
+        return self._lazy.built
 
     def _build_view(self) -> LibraryView:
         from dialdeck.ui.library_view import LibraryView
