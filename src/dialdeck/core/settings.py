@@ -13,18 +13,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from dialdeck.core.dispositions import DEFAULT_DISPOSITIONS
+
 log = logging.getLogger("dialdeck.settings")
 
 DEFAULT_BASE_URL = "https://api.clouddialer.in"
 MAX_RECENT = 20
-DEFAULT_DISPOSITIONS = (
-    "Interested",
-    "Call back",
-    "Not interested",
-    "Wrong number",
-    "Sale",
-    "Support resolved",
-)
 MAX_DISPOSITIONS = 30
 
 

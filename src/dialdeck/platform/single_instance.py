@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-import json
 import logging
 from enum import Enum
 from pathlib import Path
@@ -38,6 +37,8 @@ def forward(name: str, args: list[str], timeout_ms: int = 5000) -> Handover:
     socket.connectToServer(name)
     if not socket.waitForConnected(min(timeout_ms, 1000)):
         return Handover.NO_INSTANCE
+    import json  # only with an instance to talk to: not on the first launch's way to its window
+
     socket.write(json.dumps({"args": args}).encode() + b"\n")
     socket.flush()
     socket.waitForBytesWritten(timeout_ms)
@@ -81,6 +82,8 @@ class InstanceServer(QObject):
         if not socket.canReadLine():
             return
         line = bytes(socket.readLine().data())
+        import json
+
         try:
             args = json.loads(line).get("args", [])
         except (ValueError, AttributeError):

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dialdeck.core.dispositions import DEFAULT_DISPOSITIONS
 from dialdeck.core.history import HistoryFilter, HistoryRow, Outcome, SortKey, outcome_label
 from dialdeck.core.library import RecState
 from dialdeck.ui.describe import clock, count, number
@@ -30,15 +31,7 @@ from dialdeck.ui.notes_editor import NotesEditor
 from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
 from dialdeck.ui.widgets import row_table, search_field, show_table, with_empty_state
 
-DISPOSITIONS = (
-    "",
-    "Interested",
-    "Call back",
-    "Not interested",
-    "Wrong number",
-    "Sale",
-    "Support resolved",
-)
+DISPOSITIONS = ("", *DEFAULT_DISPOSITIONS)  # "" first: no outcome picked yet
 RECORDING_WORDS = {
     "local": "Saved",
     "pending": "Downloading…",

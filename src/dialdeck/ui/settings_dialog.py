@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
 
 from dialdeck.core.api.client import check_base_url
 from dialdeck.core.api.errors import ApiError
+from dialdeck.core.dispositions import DEFAULT_DISPOSITIONS
 from dialdeck.core.numbers import DialNumber, check_dial_number
 from dialdeck.core.settings import (
     DEFAULT_BASE_URL,
-    DEFAULT_DISPOSITIONS,
     AccountSettings,
     PollSpeed,
     Settings,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QWidget
 
-from dialdeck.core.settings import DEFAULT_DISPOSITIONS
+from dialdeck.core.dispositions import DEFAULT_DISPOSITIONS
 from dialdeck.ui.notes_editor import NotesEditor
 
 if TYPE_CHECKING:
