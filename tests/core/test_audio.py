@@ -320,3 +320,27 @@ def test_how_much_decoded_audio_is_enough(
 ) -> None:
     # Stray frames found in junk end early and far short of what the header promised.
     assert audio._plays(decoded, expected) is plays
+
+
+def with_byte_rate(source: Path, dest: Path, factor: float) -> Path:
+    """A copy whose fmt chunk states a byte rate ``factor`` times the true one (ffmpeg's IMA and
+    MS ADPCM WAVs state twice the true rate: players that trust it show half the length)."""
+    raw = bytearray(source.read_bytes())
+    at = raw.index(b"fmt ") + 16  # chunk id, size, format tag, channels, sample rate
+    (rate,) = struct.unpack("<I", raw[at : at + 4])
+    raw[at : at + 4] = struct.pack("<I", int(rate * factor))
+    dest.write_bytes(raw)
+    return dest
+
+
+@pytest.mark.parametrize("factor", [2.0, 0.5])
+def test_a_compressed_wav_stating_a_wrong_byte_rate_lasts_as_long_as_it_plays(
+    sox_files: dict[str, Path], tmp_path: Path, factor: float
+) -> None:
+    info = probe_audio(with_byte_rate(sox_files["ima-adpcm.wav"], tmp_path / "ima.wav", factor))
+    assert info.duration == pytest.approx(SECONDS, abs=0.05)
+
+
+def test_a_wav_holding_no_audio_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(NotAudioError, match="contains no audio"):
+        probe_audio(write_wav(tmp_path / "empty.wav", bits=16, seconds=0))

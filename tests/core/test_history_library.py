@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import time
+import tracemalloc
 import wave
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,8 @@ from pathlib import Path
 import pytest
 from bench.history_data import generate_calls
 
-from dialdeck.core import library
+from dialdeck.core import library, waveform
+from dialdeck.core.audio import NotAudioError
 from dialdeck.core.history import (
     HistoryFilter,
     Outcome,
@@ -248,3 +250,67 @@ def test_waveform_of_an_hour_is_quick_and_cached(tmp_path: Path) -> None:
     assert len(peaks) == 800
     assert max(peaks) == 1.0
     assert cached_peaks(path, tmp_path / "cache") == [round(p, 4) for p in peaks]
+
+
+def pcm16(values: list[int]) -> bytes:
+    return b"".join(v.to_bytes(2, "little", signed=True) for v in values)
+
+
+@pytest.mark.parametrize("claimed", [0, 0xFFFFFFFF])
+def test_waveform_of_a_wav_written_while_recording(tmp_path: Path, claimed: int) -> None:
+    """Data size 0 or 0xFFFFFFFF (the length was not known yet): the rest of the file is audio."""
+    path = write_wav(tmp_path / "a.wav", 16, pcm16([100] * 4000 + [20000] * 4000))
+    expected = compute_peaks(path, buckets=10)
+    raw = bytearray(path.read_bytes())
+    at = raw.index(b"data") + 4
+    raw[at : at + 4] = claimed.to_bytes(4, "little")
+    path.write_bytes(raw)
+    assert compute_peaks(path, buckets=10) == expected
+    assert expected[0] < 0.01 and expected[-1] == 1.0
+
+
+@pytest.mark.parametrize("decimated", [False, True])
+def test_waveform_hears_every_channel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, decimated: bool
+) -> None:
+    """Call recordings are often agent left, customer right: a loud right channel shows."""
+    if decimated:
+        monkeypatch.setattr(waveform, "MAX_FRAMES", 1000)  # every 8th frame examined
+    left, right = [0] * 8000, [0] * 4000 + [20000] * 4000
+    path = tmp_path / "stereo.wav"
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(pcm16([v for pair in zip(left, right, strict=True) for v in pair]))
+    peaks = compute_peaks(path, buckets=4)
+    assert peaks == [0.0, 0.0, 1.0, 1.0]
+
+
+def test_waveform_memory_stays_flat_for_a_long_recording(tmp_path: Path) -> None:
+    """Read a block at a time: 40 MB of audio (20 minutes at 16 kHz) never held at once."""
+    path = tmp_path / "long.wav"
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        block = pcm16([1000, -3000] * 50_000)
+        for _ in range(200):
+            w.writeframes(block)
+    tracemalloc.start()
+    try:
+        peaks = compute_peaks(path)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4_000_000
+    assert len(peaks) == 800 and min(peaks) == max(peaks) == 1.0
+
+
+def test_waveform_of_a_format_without_overview_says_so_plainly(tmp_path: Path) -> None:
+    path = write_wav(tmp_path / "alaw.wav", 8, bytes(800))
+    raw = bytearray(path.read_bytes())
+    raw[20:22] = (6).to_bytes(2, "little")  # format tag 6: A-law, as telephony writes
+    path.write_bytes(raw)
+    with pytest.raises(NotAudioError, match="it plays as usual"):
+        compute_peaks(path)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from dialdeck.core.decode_probe import PROBE_SECONDS, PROBE_TIMEOUT, Decoded, run_decoder
 
-_STREAMING_SIZES = (0, 0xFFFFFFFF)
+STREAMING_SIZES = (0, 0xFFFFFFFF)  # a data size written before the length was known
 # WAVE format tags: the ones the parser plays itself, and names for messages.
 _PARSER_WIDTHS = {1: (8, 16, 24, 32), 3: (32, 64), 6: (8,), 7: (8,)}
 _WAV_CODECS = {
@@ -92,16 +92,20 @@ class _Wav:
             and self.byte_rate == self.rate * self.block_align
         )
 
-    def duration(self) -> float | None:
+    def duration(self, decoded: float | None = None) -> float | None:
+        """The length the header gives; for compressed audio whose sample count (fact) and byte
+        rate disagree, the one nearer what the decoder found (``decoded``), as some writers get
+        the byte rate wrong (ffmpeg's ADPCM: half the length) and others the sample count."""
         if self.parser_decodes():
             return self.data_bytes // self.block_align / self.rate
-        if not self.byte_rate:
-            return None
-        estimate = self.data_bytes / self.byte_rate
-        if self.fact_frames and self.rate:
-            exact = self.fact_frames / self.rate  # compressed WAV: the sample count, when sane
-            if abs(exact - estimate) <= 0.1 * estimate + 0.1:
-                return exact
+        estimate = self.data_bytes / self.byte_rate if self.byte_rate else None
+        exact = self.fact_frames / self.rate if self.fact_frames and self.rate else None
+        if exact is None or estimate is None:
+            return exact if exact is not None else (estimate if estimate is not None else decoded)
+        if abs(exact - estimate) <= 0.1 * estimate + 0.1:
+            return exact
+        if decoded:
+            return min((exact, estimate), key=lambda d: abs(d - decoded))
         return estimate
 
     def codec(self) -> str:
@@ -136,7 +140,7 @@ def _parse_wav(path: Path, size: int) -> _Wav:
                         "The WAV file is damaged (no format header before its audio)"
                     )
                 present = size - body
-                if chunk_size in _STREAMING_SIZES:
+                if chunk_size in STREAMING_SIZES:
                     chunk_size = present  # written while recording: the bytes are the length
                 elif chunk_size > present:
                     raise _cut_short(present, chunk_size, fmt[3])
@@ -276,13 +280,15 @@ def _check(path: Path, size: int, head: bytes, timeout: float) -> AudioInfo:
     container = _container(head)
     wav = _parse_wav(path, size) if head[:4] == b"RIFF" and head[8:12] == b"WAVE" else None
     if wav is not None and wav.parser_decodes():
+        if wav.data_bytes < wav.block_align:  # a header and nothing after it
+            raise NotAudioError("This file contains no audio (the WAV file is empty)")
         return AudioInfo("wav", wav.duration(), wav.rate, wav.channels, wav.bits)
     expected = wav.duration() if wav is not None else None
     decoded = run_decoder(path, timeout=timeout)
     if not _plays(decoded, expected):
         raise _refusal(container, decoded, wav)
     if wav is not None:
-        duration = expected if expected is not None else decoded.duration
+        duration = wav.duration(decoded.duration)
         return AudioInfo("wav", duration, wav.rate, wav.channels, wav.bits or None)
     return AudioInfo(container, decoded.duration, decoded.sample_rate, decoded.channels)
 

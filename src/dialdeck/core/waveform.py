@@ -1,7 +1,7 @@
 """Waveform overview: peak amplitude per bucket, computed off the GUI thread and cached on disk.
 
-Reads WAV PCM (8/16/24/32-bit integer, 32-bit float) with the standard library only. Long files
-are decimated (every n-th frame) so an hour of audio takes a fraction of a second.
+Reads WAV PCM (8/16/24/32-bit integer, 32-bit float) with the standard library only, a block at a
+time. Long files are decimated (every n-th frame) so an hour of audio takes a fraction of a second.
 """
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import struct
 from array import array
+from collections.abc import Sequence
 from pathlib import Path
 
-from dialdeck.core.audio import NotAudioError
+from dialdeck.core.audio import STREAMING_SIZES, NotAudioError
 
 MAX_FRAMES = 2_000_000  # frames examined at most; more are decimated
 
@@ -21,7 +22,7 @@ def _wav_layout(path: Path) -> tuple[int, int, int, int, int]:
     with path.open("rb") as fh:
         head = fh.read(12)
         if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-            raise NotAudioError("Waveform overview is only available for WAV recordings")
+            raise NotAudioError("Overview available for WAV recordings")
         fmt = None
         while True:
             chunk = fh.read(8)
@@ -37,51 +38,68 @@ def _wav_layout(path: Path) -> tuple[int, int, int, int, int]:
             elif cid == b"data":
                 if fmt is None:
                     raise NotAudioError("The WAV file has no format header")
+                if size in STREAMING_SIZES:  # written while recording: the rest of the file
+                    size = path.stat().st_size - fh.tell()
                 return fmt[0], fmt[1], fmt[2], fh.tell(), size
             else:
                 fh.seek(size + (size & 1), 1)
 
 
-def _samples(raw: bytes, tag: int, bits: int) -> list[float] | array:  # type: ignore[type-arg]
-    if tag == 3 and bits == 32:
-        return array("f", raw)
-    if bits == 8:
-        return [b - 128 for b in raw]  # 8-bit WAV is unsigned
-    if bits == 16:
-        return array("h", raw)
-    if bits == 32:
-        return array("i", raw)
+NO_OVERVIEW = "No overview for this recording's audio format (it plays as usual)"
+BLOCK_BYTES = 1 << 20  # read and examined a block at a time: memory stays flat for any length
+_ARRAY_CODES = {(1, 16): "h", (1, 32): "i", (3, 32): "f"}  # (format tag, bits): array type
+
+
+def _channel(
+    raw: bytes, tag: int, bits: int, channel: int, channels: int, step: int
+) -> Sequence[float]:
+    """Channel ``channel`` of every ``step``-th frame in ``raw`` (whole frames), as numbers."""
+    code = _ARRAY_CODES.get((tag, bits))
+    if code is not None:
+        return array(code, raw)[channel :: channels * step]
+    frame = channels * bits // 8
+    if bits == 8:  # 8-bit WAV is unsigned
+        return [b - 128 for b in raw[channel :: frame * step]]
     if bits == 24:
         return [
-            int.from_bytes(raw[i : i + 3], "little", signed=True) for i in range(0, len(raw) - 2, 3)
+            int.from_bytes(raw[i : i + 3], "little", signed=True)
+            for i in range(channel * 3, len(raw), frame * step)
         ]
-    raise NotAudioError(f"{bits}-bit audio is not supported for the overview")
+    raise NotAudioError(NO_OVERVIEW)
 
 
 def compute_peaks(path: Path, buckets: int = 800) -> list[float]:
-    """Peak |amplitude| per bucket, normalised so the loudest bucket is 1.0."""
+    """Peak |amplitude| per bucket (over all channels), normalised so the loudest is 1.0.
+
+    Reads the audio a block at a time (a two-hour recording needs no more memory than a short
+    one, and the file reads let the GUI thread run in between); past ``MAX_FRAMES`` frames,
+    every n-th frame is examined."""
     tag, channels, bits, offset, size = _wav_layout(path)
-    if tag not in (1, 3):
-        raise NotAudioError("Waveform overview is only available for PCM recordings")
+    if tag not in (1, 3) or ((tag, bits) not in _ARRAY_CODES and bits not in (8, 24)):
+        raise NotAudioError(NO_OVERVIEW)
     frame = channels * bits // 8
     size = min(size, path.stat().st_size - offset)
     frames = size // frame if frame else 0
+    peaks = [0.0] * buckets
     if frames == 0:
-        return [0.0] * buckets
+        return peaks
     step = max(1, frames // MAX_FRAMES)
+    per_block = max(1, BLOCK_BYTES // (frame * step)) * step  # frames, a multiple of step
+    bounds = [b * frames // buckets for b in range(buckets)] + [frames]
     with path.open("rb") as fh:
         fh.seek(offset)
-        data = fh.read(frames * frame)
-    if step > 1:  # decimate: keep the first channel of every step-th frame
-        width = bits // 8
-        data = b"".join(data[i : i + width] for i in range(0, len(data) - width + 1, frame * step))
-        channels = 1
-    samples = _samples(data, tag, bits)
-    per_bucket = max(1, len(samples) // buckets)
-    peaks = []
-    for start in range(0, per_bucket * buckets, per_bucket):
-        chunk = samples[start : start + per_bucket]
-        peaks.append(float(max(max(chunk), -min(chunk))) if len(chunk) else 0.0)
+        for first in range(0, frames, per_block):
+            raw = fh.read(min(per_block, frames - first) * frame)
+            values = [_channel(raw, tag, bits, c, channels, step) for c in range(channels)]
+            count = len(values[0])  # examined frames: first, first + step, ...
+            last = first + (count - 1) * step
+            for b in range(first * buckets // frames, last * buckets // frames + 1):
+                lo = max(0, -(-(bounds[b] - first) // step))  # ceil division
+                hi = min(count, -(-(bounds[b + 1] - first) // step))
+                for part in values:
+                    chunk = part[lo:hi]
+                    if len(chunk):
+                        peaks[b] = max(peaks[b], float(max(chunk)), -float(min(chunk)))
     loudest = max(peaks) or 1.0
     return [p / loudest for p in peaks]
 
