@@ -20,6 +20,7 @@ from dialdeck.core.store import CallState, HistoryStore
 from tests.support.disks import tiny_disk
 from tests.ui.conftest import AppFactory, AppHarness
 from tests.ui.test_dialing import history_rows, type_and_enter
+from tests.ui.test_library import generated_wav, import_and_wait, lib
 from tests.ui.test_settings import save
 
 
@@ -269,3 +270,18 @@ def test_full_disk_for_a_recording_is_said_and_never_listed_as_saved(
     assert tip.startswith("Not saved: the disk is full. Dialdeck tries again at ")
     assert not list(app.paths.recordings_dir.glob("*.wav"))
     app.shutdown()
+
+
+def test_import_onto_a_full_disk_says_so_leaves_nothing_and_goes_on(
+    full_recordings_disk: Path, make_app: AppFactory, tmp_path: Path
+) -> None:
+    app = make_app(full_recordings_disk)
+    big = generated_wav(tmp_path / "long call.wav", 16, seconds=8.0)  # 128 kB: does not fit
+    small = generated_wav(tmp_path / "short.wav", 16, seconds=0.5)
+    imported, problems = import_and_wait(app, [big, small])
+    assert imported == 1
+    assert problems == ["long call.wav: could not be copied into the library (the disk is full)"]
+    recordings = app.paths.recordings_dir
+    assert sorted(p.name for p in recordings.iterdir()) == ["import-short.wav"]  # no .part
+    view = lib(app).library_view
+    app.qtbot.waitUntil(lambda: view.model.rowCount() == 1)

@@ -470,3 +470,16 @@ def test_a_bookmark_can_be_deleted(make_app: AppFactory, tmp_path: Path) -> None
     widget.delete_bookmark_action.trigger()  # Delete key or the context menu
     app.qtbot.waitUntil(lambda: widget.bookmarks.count() == 1)
     app.qtbot.waitUntil(lambda: library_rows(app)[0].bookmarks == 1)
+
+
+def test_import_of_files_with_very_long_names(make_app: AppFactory, tmp_path: Path) -> None:
+    """Names from other tools can be as long as the file system allows: the library's copy,
+    "import-…" plus ".part" while copying, must still fit (it did not: the import crashed)."""
+    app = make_app()
+    names = ["a" * 240 + ".wav", "☎️ Asha " * 20 + ".wav", "short.wav"]
+    files = [generated_wav(tmp_path / name, 16) for name in names]
+    assert import_and_wait(app, files) == (3, [])
+    copies = [p.name for p in app.paths.recordings_dir.iterdir()]
+    assert len(copies) == 3 and all(len(name.encode()) <= 200 for name in copies)
+    app.qtbot.waitUntil(lambda: len(library_rows(app)) == 3)
+    assert {row.title for row in library_rows(app)} == {Path(name).stem for name in names}

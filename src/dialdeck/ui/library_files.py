@@ -7,8 +7,10 @@ they run from slots, never inside a task (a dialog's nested event loop would ste
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,11 +23,18 @@ from dialdeck.core import library
 from dialdeck.core.audio import NotAudioError, probe_audio
 from dialdeck.core.library import RecordingRow
 from dialdeck.core.paths import AppPaths
+from dialdeck.core.storage_errors import storage_reason
 from dialdeck.core.store import AsyncHistory
 from dialdeck.ui.describe import count
 from dialdeck.ui.paged_model import Spawn
 
-AUDIO_FILTER = "Audio (*.wav *.mp3 *.m4a *.ogg *.oga *.flac *.aif *.aiff *.au);;All files (*)"
+log = logging.getLogger("dialdeck.library")
+# What agents bring from other tools too: voice notes (.opus), phone recorders (.amr, .3gp).
+AUDIO_FILTER = (
+    "Audio (*.wav *.mp3 *.m4a *.aac *.ogg *.oga *.opus *.flac *.aif *.aiff *.au *.amr *.3gp"
+    " *.webm);;All files (*)"
+)
+NAME_BYTES = 150  # of a copy's name, well under the 255 bytes most file systems allow
 
 
 class LibraryFiles(QObject):
@@ -60,25 +69,41 @@ class LibraryFiles(QObject):
             self.spawn(self.import_files([Path(p) for p in paths]))
 
     async def import_files(self, sources: list[Path]) -> tuple[int, list[str]]:
+        """Each file checked, copied and listed on its own: one that fails is said, with why,
+        and the others still come in. The list shows what came in, whatever happened."""
         imported, problems = 0, []
-        for source in sources:
-            try:
-                info = await asyncio.to_thread(probe_audio, source)
-            except NotAudioError as exc:
-                problems.append(f"{source.name}: {exc}")
-                continue
-            dest = await asyncio.to_thread(_copy_into, source, self.paths.recordings_dir)
-            stat = await asyncio.to_thread(dest.stat)
-            await self.history.run(
-                library.add_import, source.stem, str(dest), stat.st_size, info.duration
-            )
-            imported += 1
-        self.reload()
+        try:
+            for source in sources:
+                try:
+                    await self._import_one(source)
+                except NotAudioError as exc:
+                    problems.append(f"{source.name}: {exc}")
+                except (OSError, sqlite3.Error) as exc:
+                    log.warning("import of %s failed: %s", source.name, exc)
+                    problems.append(
+                        self.tr("{name}: could not be copied into the library ({reason})").format(
+                            name=source.name, reason=storage_reason(exc)
+                        )
+                    )
+                else:
+                    imported += 1
+        finally:
+            self.reload()
         message = count(imported, "Imported %n recording.", "Imported %n recordings.")
         if problems:
             message += " " + self.tr("Not imported: {list}").format(list="; ".join(problems))
         self.notify(message)
         return imported, problems
+
+    async def _import_one(self, source: Path) -> None:
+        info = await asyncio.to_thread(probe_audio, source)
+        dest = await asyncio.to_thread(_copy_into, source, self.paths.recordings_dir)
+        try:
+            size = (await asyncio.to_thread(dest.stat)).st_size
+            await self.history.run(library.add_import, source.stem, str(dest), size, info.duration)
+        except BaseException:
+            await asyncio.to_thread(dest.unlink, True)  # not listed: not kept either
+            raise
 
     def ask_export(self, row: RecordingRow) -> None:
         if not row.path:
@@ -95,7 +120,7 @@ class LibraryFiles(QObject):
         try:
             await asyncio.to_thread(shutil.copy2, row.path, dest)
         except OSError as exc:
-            self.notify(self.tr("Could not export: {reason}").format(reason=exc.strerror or exc))
+            self.notify(self.tr("Could not export: {reason}").format(reason=storage_reason(exc)))
             return
         self.notify(self.tr("Saved a copy to {path}").format(path=dest))
 
@@ -112,14 +137,25 @@ class LibraryFiles(QObject):
 
 
 def _copy_into(source: Path, directory: Path) -> Path:
-    """Copy atomically into the library under a name that does not clash."""
+    """Copy atomically into the library under a name that does not clash, and that the file
+    system takes however long the original's was (a failed copy leaves nothing behind)."""
     directory.mkdir(parents=True, exist_ok=True)
-    dest = directory / f"import-{source.stem}{source.suffix.lower()}"
+    stem, suffix = _short(source.stem), _short(source.suffix.lower(), 16)
+    dest = directory / f"import-{stem}{suffix}"
     counter = 1
     while dest.exists():
         counter += 1
-        dest = directory / f"import-{source.stem}-{counter}{source.suffix.lower()}"
+        dest = directory / f"import-{stem}-{counter}{suffix}"
     part = dest.with_name(dest.name + ".part")
-    shutil.copy2(source, part)
-    os.replace(part, dest)
+    try:
+        shutil.copy2(source, part)
+        os.replace(part, dest)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
     return dest
+
+
+def _short(text: str, limit: int = NAME_BYTES) -> str:
+    """``text`` cut to ``limit`` bytes of UTF-8, never inside a character."""
+    return text.encode()[:limit].decode(errors="ignore")
