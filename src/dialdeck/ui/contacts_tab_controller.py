@@ -43,7 +43,7 @@ class ContactsTab(QObject):
         super().__init__(parent)
         self.history, self.tasks, self.contacts_ui = history, tasks, contacts_ui
         self.parent_widget = parent
-        # The tab's page: its view is built when first shown (or asked for), see LazyPage.
+        # The tab's page: its view is built when first shown (or asked for): lazy_page.py.
         self._lazy = LazyView("contactsPage", self._build_view)
         self.page = self._lazy.page
         self._started = False
@@ -74,7 +74,7 @@ class ContactsTab(QObject):
         return view
 
     def attach(self, window: MainWindow, shell: ShellController) -> None:
-        """The tab beside History and Recordings (its list loads now: the database is open);
+        """The tab beside History and Recordings (its list loads once the tab is first shown);
         its calls go through the shell's call back."""
         window.tabs.addTab(self.page, self.tr("Contacts"))
         self.call_requested.connect(shell.call_back)

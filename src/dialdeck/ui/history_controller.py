@@ -45,7 +45,7 @@ class HistoryController(QObject):
         self.history = history
         self.spawn = spawn
         self.parent_widget = parent
-        # The tab's page: its view is built when first shown (or asked for), see LazyPage.
+        # The tab's page: its view is built when first shown (or asked for): lazy_page.py.
         self._lazy = LazyView("historyPage", self._build_view)
         self.page = self._lazy.page
         self._started = False

@@ -66,7 +66,7 @@ class RecordingsController(QObject):
         self.downloader: RecordingDownloader | None = None
         self.retention = RetentionPolicy()
         self.player = player or Player(self)
-        # The tab's page: its view is built when first shown (or asked for), see LazyPage.
+        # The tab's page: its view is built when first shown (or asked for): lazy_page.py.
         # Downloads, retention and the player work without it.
         self._lazy = LazyView("recordingsPage", self._build_view)
         self.page = self._lazy.page
