@@ -6,6 +6,7 @@ import asyncio
 import csv
 import sys
 import wave
+import zlib
 from pathlib import Path
 
 import httpx
@@ -140,11 +141,15 @@ def test_interrupted_download_is_never_listed_and_completes(make_app: AppFactory
 
 
 def generated_wav(path: Path, bits: int, seconds: float = 0.5, rate: int = 8000) -> Path:
+    """Silence but for a first sample taken from the name: files of different names differ
+    (the library keeps one copy of a file imported twice)."""
+    frames = bytearray(int(rate * seconds) * bits // 8)
+    frames[0] = zlib.crc32(path.name.encode()) & 0x7F
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(bits // 8)
         w.setframerate(rate)
-        w.writeframes(bytes(int(rate * seconds) * bits // 8))
+        w.writeframes(bytes(frames))
     return path
 
 
@@ -477,9 +482,26 @@ def test_import_of_files_with_very_long_names(make_app: AppFactory, tmp_path: Pa
     "import-…" plus ".part" while copying, must still fit (it did not: the import crashed)."""
     app = make_app()
     names = ["a" * 240 + ".wav", "☎️ Asha " * 20 + ".wav", "short.wav"]
-    files = [generated_wav(tmp_path / name, 16) for name in names]
+    files = [generated_wav(tmp_path / n, 16, 0.5 + i / 10) for i, n in enumerate(names)]
     assert import_and_wait(app, files) == (3, [])
     copies = [p.name for p in app.paths.recordings_dir.iterdir()]
     assert len(copies) == 3 and all(len(name.encode()) <= 200 for name in copies)
     app.qtbot.waitUntil(lambda: len(library_rows(app)) == 3)
     assert {row.title for row in library_rows(app)} == {Path(name).stem for name in names}
+
+
+def test_a_file_imported_twice_is_kept_once(make_app: AppFactory, tmp_path: Path) -> None:
+    app = make_app()
+    first = generated_wav(tmp_path / "short.wav", 16)
+    assert import_and_wait(app, [first]) == (1, [])
+    again = tmp_path / "copy of short.wav"
+    again.write_bytes(first.read_bytes())
+    same_size = generated_wav(tmp_path / "other.wav", 8, seconds=1.0)  # 8,000 bytes as well
+    raw = bytearray(same_size.read_bytes())
+    raw[-1] = 7  # same length, other sound
+    same_size.write_bytes(raw)
+    assert import_and_wait(app, [again, same_size]) == (
+        1,
+        ["copy of short.wav: already in the library as “short”"],
+    )
+    assert len(list(app.paths.recordings_dir.iterdir())) == 2

@@ -116,6 +116,17 @@ def add_import(
     return int(cursor.lastrowid or 0)
 
 
+def imports_of_size(store: HistoryStore, size: int) -> list[tuple[str, str]]:
+    """(title, path) of the imported recordings of exactly ``size`` bytes: the only ones a file
+    being imported can be a copy of."""
+    rows = store.db.execute(
+        "SELECT title, path FROM recordings"
+        " WHERE source = 'import' AND state = 'local' AND size = ? AND path IS NOT NULL",
+        (size,),
+    ).fetchall()
+    return [(str(title), str(path)) for title, path in rows]
+
+
 def mark_local(
     store: HistoryStore, rec_id: int, path: str, size: int, duration: float | None
 ) -> None:

@@ -7,6 +7,7 @@ they run from slots, never inside a task (a dialog's nested event loop would ste
 from __future__ import annotations
 
 import asyncio
+import filecmp
 import logging
 import os
 import shutil
@@ -35,6 +36,12 @@ AUDIO_FILTER = (
     " *.webm);;All files (*)"
 )
 NAME_BYTES = 150  # of a copy's name, well under the 255 bytes most file systems allow
+
+
+class AlreadyImported(Exception):
+    def __init__(self, title: str) -> None:
+        super().__init__(title)
+        self.title = title
 
 
 class LibraryFiles(QObject):
@@ -78,6 +85,12 @@ class LibraryFiles(QObject):
                     await self._import_one(source)
                 except NotAudioError as exc:
                     problems.append(f"{source.name}: {exc}")
+                except AlreadyImported as exc:
+                    problems.append(
+                        self.tr("{name}: already in the library as “{title}”").format(
+                            name=source.name, title=exc.title
+                        )
+                    )
                 except (OSError, sqlite3.Error) as exc:
                     log.warning("import of %s failed: %s", source.name, exc)
                     problems.append(
@@ -97,6 +110,10 @@ class LibraryFiles(QObject):
 
     async def _import_one(self, source: Path) -> None:
         info = await asyncio.to_thread(probe_audio, source)
+        size = (await asyncio.to_thread(source.stat)).st_size
+        for title, path in await self.history.run(library.imports_of_size, size):
+            if await asyncio.to_thread(_same_bytes, source, Path(path)):
+                raise AlreadyImported(title)  # the same file chosen twice: one copy is enough
         dest = await asyncio.to_thread(_copy_into, source, self.paths.recordings_dir)
         try:
             size = (await asyncio.to_thread(dest.stat)).st_size
@@ -154,6 +171,13 @@ def _copy_into(source: Path, directory: Path) -> Path:
         part.unlink(missing_ok=True)
         raise
     return dest
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    try:
+        return filecmp.cmp(a, b, shallow=False)
+    except OSError:  # the earlier copy is gone or unreadable: not a reason to refuse this one
+        return False
 
 
 def _short(text: str, limit: int = NAME_BYTES) -> str:
