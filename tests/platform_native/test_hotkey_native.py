@@ -48,3 +48,17 @@ def test_a_held_chord_is_refused_then_free_once_released(qapp: QApplication) -> 
     again.register(CHORD)  # released: free for whoever asks next
     again.close()
     again.close()  # closing twice is harmless (Settings may switch it off after a failure)
+
+
+@pytest.mark.skipif(sys.platform != "darwin", reason="macOS keyboard layouts")
+def test_the_layout_in_use_is_read_for_real() -> None:
+    """Carbon's layout calls with their real signatures: every letter and digit is found on the
+    main block of the runner's layout (US on CI: A is key code 0)."""
+    from dialdeck.platform._hotkey_macos import KEY_CODES, layout_key_codes
+
+    found = layout_key_codes()
+    letters = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+    assert set(letters) <= found.keys()
+    assert all(0 <= code < 51 for code in found.values())
+    if found["Q"] == KEY_CODES["Q"]:  # a QWERTY layout: the ANSI positions themselves
+        assert all(found[letter] == KEY_CODES[letter] for letter in letters)

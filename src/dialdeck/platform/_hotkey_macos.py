@@ -7,8 +7,11 @@ macOS (the unit tests fake Carbon).
 Each backend registers its chord with an id of its own and its handler answers only for that id
 (``GetEventParameter`` → ``EventHotKeyID``), passing others on with ``eventNotHandledErr``: while
 a new chord is tried the old one is still installed, and neither may swallow the other's press.
-Carbon key codes are positions on the ANSI keyboard, not characters: on another layout (AZERTY,
-Dvorak) the chord is the key in that position.
+Carbon key codes are positions on the ANSI keyboard, not characters. A chord names a character
+("Ctrl+Alt+A"), so its key code is looked up in the keyboard layout in use when it is registered
+(``UCKeyTranslate`` over every key: on AZERTY, A is the ANSI Q position), at start and whenever
+the chord is saved; keys the layout does not type unshifted (AZERTY's digits) and F-keys keep their
+ANSI position. A switch of layout while Dialdeck runs is not followed (X11's backend does).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dialdeck.platform.hotkey import Backend, Hotkey, HotkeyError, HotkeyTaken
 assert sys.platform == "darwin"
 
 carbon = ctypes.CDLL("/System/Library/Frameworks/Carbon.framework/Carbon")
+core_foundation = ctypes.CDLL("/System/Library/Frameworks/CoreFoundation.framework/CoreFoundation")
 
 K_EVENT_CLASS_KEYBOARD = int.from_bytes(b"keyb", "big")
 K_EVENT_HOTKEY_PRESSED = 5
@@ -70,6 +74,68 @@ carbon.RegisterEventHotKey.argtypes = [ctypes.c_uint32, ctypes.c_uint32, EventHo
                                        ctypes.POINTER(ctypes.c_void_p)]  # fmt: skip
 carbon.UnregisterEventHotKey.argtypes = [ctypes.c_void_p]
 carbon.RemoveEventHandler.argtypes = [ctypes.c_void_p]
+# The keyboard layout in use (TextInputSources.h, UnicodeUtilities.h); UniCharCount is unsigned long.
+carbon.TISCopyCurrentKeyboardLayoutInputSource.restype = ctypes.c_void_p
+carbon.TISGetInputSourceProperty.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+carbon.TISGetInputSourceProperty.restype = ctypes.c_void_p
+carbon.LMGetKbdType.restype = ctypes.c_uint8
+carbon.UCKeyTranslate.argtypes = [ctypes.c_void_p, ctypes.c_uint16, ctypes.c_uint16,
+                                  ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32,
+                                  ctypes.POINTER(ctypes.c_uint32), ctypes.c_ulong,
+                                  ctypes.POINTER(ctypes.c_ulong),
+                                  ctypes.POINTER(ctypes.c_uint16)]  # fmt: skip
+carbon.UCKeyTranslate.restype = ctypes.c_int32
+core_foundation.CFDataGetBytePtr.argtypes = [ctypes.c_void_p]
+core_foundation.CFDataGetBytePtr.restype = ctypes.c_void_p
+core_foundation.CFRelease.argtypes = [ctypes.c_void_p]
+K_UC_KEY_ACTION_DISPLAY = 3
+K_UC_KEY_TRANSLATE_NO_DEAD_KEYS_MASK = 1
+MAIN_BLOCK = 51  # key codes 0-50: letters, digits, punctuation; the keypad's start at 65
+
+
+def layout_data_key() -> ctypes.c_void_p:
+    """The CFString constant naming a layout's key map (a symbol Carbon exports)."""
+    return ctypes.c_void_p.in_dll(carbon, "kTISPropertyUnicodeKeyLayoutData")
+
+
+def layout_key_codes() -> dict[str, int]:
+    """Which key of the main block types each character, unshifted, in the keyboard layout in
+    use (upper case; never the keypad: its digits are not the 1 key). Empty when the input source
+    has no key map (some input methods) or anything here fails: the ANSI positions apply."""
+    try:
+        source = carbon.TISCopyCurrentKeyboardLayoutInputSource()
+    except (AttributeError, OSError):
+        return {}
+    if not source:
+        return {}
+    try:
+        data = carbon.TISGetInputSourceProperty(source, layout_data_key())
+        layout = core_foundation.CFDataGetBytePtr(data) if data else None
+        if not layout:
+            return {}
+        keyboard = carbon.LMGetKbdType()
+        found: dict[str, int] = {}
+        chars = (ctypes.c_uint16 * 4)()
+        for code in range(MAIN_BLOCK):
+            dead, length = ctypes.c_uint32(0), ctypes.c_ulong(0)
+            status = carbon.UCKeyTranslate(
+                layout, code, K_UC_KEY_ACTION_DISPLAY, 0, keyboard,
+                K_UC_KEY_TRANSLATE_NO_DEAD_KEYS_MASK, ctypes.byref(dead), len(chars),
+                ctypes.byref(length), chars,
+            )  # fmt: skip
+            if status == NO_ERR and length.value == 1:
+                found.setdefault(chr(chars[0]).upper(), code)
+        return found
+    except (AttributeError, OSError, TypeError, ValueError):
+        return {}
+    finally:
+        core_foundation.CFRelease(source)
+
+
+def key_code(key: str) -> int | None:
+    """The key code to register for ``key`` (a chord's key as Qt names it: "A", "1", "F9")."""
+    typed = layout_key_codes().get(key) if len(key) == 1 else None
+    return typed if typed is not None else KEY_CODES.get(key)
 
 
 class MacOS(Backend):
@@ -93,7 +159,7 @@ class MacOS(Backend):
         return NO_ERR
 
     def register(self, hotkey: Hotkey) -> None:
-        code = KEY_CODES.get(hotkey.key)
+        code = key_code(hotkey.key)
         if code is None:
             raise HotkeyError(f"“{hotkey.key}” cannot be a hotkey on this Mac")
         mods = (CMD_KEY if hotkey.ctrl else 0) | (OPTION_KEY if hotkey.alt else 0)

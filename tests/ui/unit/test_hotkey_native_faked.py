@@ -140,7 +140,8 @@ def carbon(monkeypatch: pytest.MonkeyPatch) -> FakeLibrary:
     real = ctypes.CDLL
 
     def cdll(name: str | None, *args: Any, **kwargs: Any) -> Any:
-        return library if name and "Carbon" in name else real(name, *args, **kwargs)
+        faked = name and ("Carbon" in name or "CoreFoundation" in name)
+        return library if faked else real(name, *args, **kwargs)
 
     monkeypatch.setattr(ctypes, "CDLL", cdll)
     return library
@@ -213,6 +214,59 @@ def test_macos_says_when_another_application_holds_the_chord(
     with pytest.raises(HotkeyError, match="error -9879"):
         backend.register(parse_hotkey("Meta+Alt+K"))
     assert carbon.RegisterEventHotKey.calls[1][:2] == (40, 0x1000 | 0x800)  # K; Control+Option
+
+
+AZERTY = {12: "a", 0: "q", 13: "z", 6: "w", 2: "d", 18: "&", 83: "1"}  # key code: typed
+
+
+def azerty(carbon: FakeLibrary, macos: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Carbon's view of a French layout: the ANSI Q position types "a", the 1 key "&"."""
+    monkeypatch.setattr(macos, "layout_data_key", lambda: ctypes.c_void_p(0xD47A))
+    carbon.TISCopyCurrentKeyboardLayoutInputSource.answer = lambda: 0x5EC
+    carbon.TISGetInputSourceProperty.answer = lambda source, key: 0xDA7 if key.value else 0
+    carbon.CFDataGetBytePtr.answer = lambda data: 0x1A70 if data == 0xDA7 else 0
+
+    def translate(*args: Any) -> int:
+        layout, code, action, mods, _kbd, options, _dead, most, length, chars = args
+        assert (layout, action, mods, options, most) == (0x1A70, 3, 0, 1, 4)
+        typed = AZERTY.get(code, "")
+        referenced(length).value = len(typed)
+        for i, char in enumerate(typed):
+            chars[i] = ord(char)
+        return 0
+
+    carbon.UCKeyTranslate.answer = translate
+
+
+def test_macos_chord_is_the_key_that_types_it_in_the_layout_in_use(
+    macos: ModuleType, carbon: FakeLibrary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    azerty(carbon, macos, monkeypatch)
+    carbon.InstallEventHandler.answer = lambda *a: setattr(referenced(a[5]), "value", 0xE1) or 0
+    backend = macos.MacOS(lambda: None)
+    for chord, code in [("Ctrl+Alt+A", 12), ("Ctrl+Alt+Q", 0), ("Ctrl+Alt+D", 2)]:
+        backend.register(parse_hotkey(chord))
+        assert carbon.RegisterEventHotKey.calls[-1][0] == code, chord
+        backend.close()
+    # AZERTY types "&" on the 1 key unshifted: the digit keeps its position (not the keypad's).
+    backend.register(parse_hotkey("Ctrl+Alt+1"))
+    assert carbon.RegisterEventHotKey.calls[-1][0] == 18
+    backend.close()
+    assert len(carbon.UCKeyTranslate.calls) == 4 * 51  # the main block, at each registration
+    assert [c[0] for c in carbon.CFRelease.calls] == [0x5EC] * 4  # the copied source released
+
+
+def test_macos_without_a_key_map_keeps_the_ansi_positions(
+    macos: ModuleType, carbon: FakeLibrary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    azerty(carbon, macos, monkeypatch)
+    carbon.TISGetInputSourceProperty.answer = lambda *_a: 0  # an input method with no key map
+    carbon.InstallEventHandler.answer = lambda *a: setattr(referenced(a[5]), "value", 0xE1) or 0
+    backend = macos.MacOS(lambda: None)
+    backend.register(parse_hotkey("Ctrl+Alt+A"))
+    assert carbon.RegisterEventHotKey.calls[-1][0] == 0  # kVK_ANSI_A
+    assert carbon.UCKeyTranslate.calls == []
+    assert [c[0] for c in carbon.CFRelease.calls] == [0x5EC]
 
 
 def test_a_backend_that_cannot_load_is_a_hotkey_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
