@@ -11,11 +11,12 @@ import anyio
 import pytest
 
 from dialdeck.core.api import CallInfo, CloudDialerClient, MalformedResponseError, RetryPolicy
+from dialdeck.core.api.errors import ApiError, AuthError, ForbiddenError, NotFoundError
 from dialdeck.core.calls import CallTracker, PollPolicy, TrackedCall
 from tests.core.hostile import HostileServer, Request, reply
 
 pytestmark = pytest.mark.anyio
-QUICK = PollPolicy(ringing=0.01, connected=0.01, backoff_start=0.01, backoff_max=0.02)
+QUICK = PollPolicy(ringing=0.01, connected=0.01, backoff_start=0.01, backoff_max=0.02, paused=0.01)
 
 RINGING = {
     "call_id": "c1",
@@ -172,3 +173,29 @@ async def test_a_long_day_keeps_live_calls_and_only_the_newest_ended_ones() -> N
         assert [c.call_id for c in tracker.active] == ["live-1", "live-2"]
     finally:
         await tracker.stop()
+
+
+@pytest.mark.parametrize("refusal", [AuthError(), ForbiddenError()], ids=type)
+async def test_a_refused_key_pauses_following_until_it_is_accepted_again(
+    refusal: ApiError,
+) -> None:
+    """One 401 (a rotated key, a hiccup at CloudDialer) used to drop the call for good."""
+    client = ScriptedClient([RINGING, refusal, refusal, LIVE, ENDED])
+    lost: list[str | None] = []
+
+    async def on_lost(call: TrackedCall) -> None:
+        lost.append(call.error)
+
+    call, seen, _ = await follow(client, on_lost=on_lost)
+    assert lost == [refusal.message]  # said once, not at every refused poll
+    assert call.error is None and not call.resumable
+    assert call.info is not None and call.info.is_over  # followed to its end
+    assert client.polls == 5
+    assert ("ANSWER", False) in seen
+
+
+async def test_a_call_the_server_no_longer_knows_is_given_up() -> None:
+    client = ScriptedClient([RINGING, NotFoundError(), LIVE])
+    call, _seen, _ = await follow(client)
+    assert call.error == NotFoundError.message and not call.resumable
+    assert client.polls == 2

@@ -31,6 +31,7 @@ class PollPolicy:
     connected: float = 3.0
     backoff_start: float = 1.0
     backoff_max: float = 15.0
+    paused: float = 30.0  # between polls while the key is refused (401/403)
     factor: float = 1.0  # the user's poll speed (0.5 fast, 2 relaxed)
 
     def interval(self, info: CallInfo) -> float:
@@ -188,12 +189,21 @@ class CallTracker:
             try:
                 info = await self.client.get_call(call.call_id)
                 changed = self._apply(call, info)
+                if call.error is not None:  # the key is accepted again: following resumes
+                    call.error, call.resumable, changed = None, False, True
+                    log.info("following a call again")
                 if self._save:
                     await self._save(info)
-            except (AuthError, ForbiddenError, NotFoundError) as exc:
-                # Retrying will not fix these: stop following, say why.
+            except NotFoundError as exc:  # the call is gone: retrying will not bring it back
                 await self._lose(call, exc)
                 return
+            except (AuthError, ForbiddenError) as exc:
+                # Said once (Settings can fix it), then asked again now and then: a key refused
+                # once (rotated, a hiccup on CloudDialer's side) is often accepted again.
+                if call.error is None:
+                    await self._lose(call, exc)
+                await asyncio.sleep(self.policy.paused * self.policy.factor)
+                continue
             except Exception as exc:  # ApiError expected; anything else is a bug, logged as one
                 failures += 1
                 delay = self.policy.backoff(failures)

@@ -324,11 +324,12 @@ class CallController(QObject):
 
     async def _on_lost(self, call: TrackedCall) -> None:
         if call.resumable:
-            # Key or network refused: the call may still be live. It stays live in the history,
-            # so a corrected key (Settings) or the next start follows it again.
+            # Key or network refused: the call may still be live. It stays live in the history;
+            # the tracker asks again every 30 s, and a corrected key (Settings) resumes it too.
             self.status.emit(
                 self.tr(
-                    "Paused following a call: {reason} It is followed again once that is fixed."
+                    "Paused following a call: {reason} Dialdeck keeps asking and follows it"
+                    " again once CloudDialer answers."
                 ).format(reason=call.error or ""),
                 30_000,
             )

@@ -39,6 +39,8 @@ def call_state(call: TrackedCall) -> str:
     if call.outcome_unknown:
         return tr("May have been placed: check your phone")
     if call.error:
+        if call.resumable:  # the key or network refused: still asked now and then
+            return tr("Following paused") + f": {call.error}"
         return tr("No longer following this call") + f": {call.error}"
     info = call.info
     if info is None:
