@@ -6,7 +6,7 @@ import pytest
 
 from dialdeck.core.api import CallInfo, CallRequest, CallStatus, LegStatus
 from dialdeck.core.api.errors import MalformedResponseError
-from dialdeck.core.api.models import parse_time
+from dialdeck.core.api.models import MAX_LEGS, parse_time
 
 SEED_EXAMPLE = {
     "status": "success",
@@ -110,3 +110,12 @@ def test_parse_time_variants() -> None:
 def test_out_of_range_counts_are_unknown_not_fatal(duration: object, expected: int | None) -> None:
     info = CallInfo.from_json({**SEED_EXAMPLE, "duration": duration})
     assert info.duration == expected
+
+
+def test_a_call_listing_thousands_of_legs_keeps_the_first_few() -> None:
+    legs = [{"role": "agent", "number": "a", "status": "JOINED"}] + [
+        {"role": "participant", "number": str(n), "status": "JOINED"} for n in range(10_000)
+    ]
+    info = CallInfo.from_json({"call_id": "c", "call_status": "ANSWER", "legs": legs})
+    assert len(info.legs) == MAX_LEGS
+    assert info.legs[0].number == "a"  # the order kept: the agent first

@@ -89,6 +89,9 @@ def _optional_str(data: dict[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+MAX_LEGS = 32
+"""Legs of a call taken from an answer (agent, customer, then participants, in order). A call
+has a handful; a server listing 10,000 froze the window, which redraws every leg each second."""
 _DIGITS = re.compile(r"[0-9]{1,12}")
 MAX_INT = 2**31 - 1
 """Largest count (seconds, leg id) taken at face value: 68 years. A bigger one would overflow
@@ -222,7 +225,7 @@ class CallInfo:
         # A leg we cannot read is skipped, not fatal: the rest of the call is still worth showing.
         legs = tuple(
             Leg.from_json(leg)
-            for leg in (raw_legs if isinstance(raw_legs, list) else ())
+            for leg in (raw_legs if isinstance(raw_legs, list) else ())[:MAX_LEGS]
             if isinstance(leg, dict)
         )
         return cls(
