@@ -66,6 +66,9 @@ class ClockLabel(QLabel):
             self.fit()
 
 
+CLOCK_SKEW = 120  # seconds: a PC clock this far from CloudDialer's is wrong, not late
+
+
 class CallPanel(QWidget):
     add_participant_requested = Signal(str)  # call_id
     hang_up_requested = Signal(str, str, int)  # call_id, role ("" for by leg), leg position
@@ -328,13 +331,19 @@ class CallPanel(QWidget):
         if call is None:
             return
         info = call.info
+        followed = time.monotonic() - call.started_at
         if info is not None and info.start_time is not None:
             end = info.end_time or datetime.now(UTC)
             elapsed = (end - info.start_time).total_seconds()
-            if info.end_time is None and info.duration is not None:
-                elapsed = max(elapsed, float(info.duration))
+            if info.end_time is None:  # CloudDialer's start against this PC's clock
+                if info.duration is not None and abs(elapsed - info.duration) > CLOCK_SKEW:
+                    elapsed = float(info.duration)  # the clocks disagree: CloudDialer's count
+                elif info.duration is not None:
+                    elapsed = max(elapsed, float(info.duration))
+                elif elapsed < 0:
+                    elapsed = followed
         else:
-            elapsed = time.monotonic() - call.started_at
+            elapsed = followed
         self.timer_label.setText(describe.clock(elapsed))
         now = datetime.now(UTC)
         for row, since in enumerate(call.leg_since[: self.legs_table.rowCount()]):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -56,3 +58,26 @@ def test_the_call_in_view_is_kept_even_when_old(qtbot: QtBot) -> None:
         panel.update_call(call(f"c{n}", over=True))  # arrive without taking the focus
     assert panel.focused is not None and panel.focused.call_id == "first"
     assert "first" in listed(panel)
+
+
+def live_since(start: str, duration: int | None) -> TrackedCall:
+    tracked = TrackedCall("c", "u-c", "98765 43210")
+    legs = [{"role": "agent", "number": "a", "status": "JOINED"}]
+    body = {"call_id": "c", "call_status": "ANSWER", "start_time": start, "legs": legs}
+    tracked.info = CallInfo.from_json({**body, "duration": duration} if duration else body)
+    return tracked
+
+
+def test_the_timer_survives_a_pc_clock_far_from_clouddialers(qtbot: QtBot) -> None:
+    """A start 148 days before this PC's now (a clock set wrong on either side) read 3567 hours."""
+    panel = CallPanel()
+    qtbot.addWidget(panel)
+    start = (datetime.now(UTC) - timedelta(days=148)).isoformat()
+    panel.update_call(live_since(start, duration=2), focus=True)
+    assert panel.timer_label.text() == "0:02"  # CloudDialer's own count
+    future = (datetime.now(UTC) + timedelta(hours=5)).isoformat()
+    panel.update_call(live_since(future, duration=None), focus=True)
+    assert panel.timer_label.text() == "0:00"  # since it was followed here, not negative
+    recent = (datetime.now(UTC) - timedelta(seconds=75)).isoformat()
+    panel.update_call(live_since(recent, duration=70), focus=True)
+    assert panel.timer_label.text() == "1:15"  # clocks agree: the live count runs on
