@@ -239,9 +239,10 @@ async def test_when_even_the_failure_cannot_be_recorded_it_is_said_and_due_again
 
     problems: list[str] = []
     async with CloudDialerClient(sandbox.url, DEMO_API_KEY, retry=FAST_RETRY) as client:
-        # No recordings folder at all: the download fails on our side (an OSError).
+        # A file where the recordings folder should be: the download fails on our side (OSError).
+        (tmp_path / "taken").write_text("not a folder")
         downloader = RecordingDownloader(
-            client, history, tmp_path / "gone", on_problem=problems.append
+            client, history, tmp_path / "taken", on_problem=problems.append
         )
         call_uuid, url = await finished_recording(client, history)
         monkeypatch.setattr(library, "mark_failed", refuse)
@@ -253,3 +254,30 @@ async def test_when_even_the_failure_cannot_be_recorded_it_is_said_and_due_again
     row = await history.run(library.get, rec_id)
     assert row is not None and row.state is RecState.PENDING  # tried again at the next run
     assert [r.id for r in await history.run(library.due_downloads, datetime.now(UTC))] == [rec_id]
+
+
+async def test_a_web_page_instead_of_a_recording_is_said_and_tried_later(
+    history: AsyncHistory, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A 200 answer holding an HTML error page: never listed, its reason logged (it was "()").
+    The recordings folder does not exist yet (deleted while Dialdeck ran): it is made again."""
+
+    def answer(_request: httpx.Request) -> httpx.Response:
+        page = b"<!doctype html><html><body>Service unavailable</body></html>" * 20
+        return httpx.Response(
+            200, stream=httpx.ByteStream(page), headers={"Content-Type": "text/html"}
+        )
+
+    transport = httpx.MockTransport(answer)
+    async with CloudDialerClient("http://127.0.0.1:9", DEMO_API_KEY, transport=transport) as client:
+        downloader = RecordingDownloader(client, history, tmp_path / "rec")
+        with caplog.at_level("INFO", logger="dialdeck"):
+            rec_id = await downloader.add(
+                await placed(history, "u1"), "http://127.0.0.1:9/recordings/r.wav", "t"
+            )
+            await downloader.wait_idle()
+    row = await history.run(library.get, rec_id)
+    assert row is not None and row.state is RecState.FAILED and row.next_try_at is not None
+    assert "looks like a web page" in (row.error or "")
+    assert "recording download failed (The downloaded recording is not playable" in caplog.text
+    assert not (tmp_path / "rec").exists() or list((tmp_path / "rec").iterdir()) == []

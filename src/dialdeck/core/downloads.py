@@ -132,7 +132,7 @@ class RecordingDownloader:
             except (ApiError, OSError) as exc:  # OSError: our disk (full, read-only); later
                 delay = self.retry_delays[min(row.attempts, len(self.retry_delays) - 1)]
                 retry_at = self._now() + delay
-                detail = exc.detail if isinstance(exc, ApiError) else repr(exc)
+                detail = (exc.detail or str(exc)) if isinstance(exc, ApiError) else repr(exc)
                 log.info("recording download failed (%s); retrying in %s", detail, delay)
                 reason = str(exc)
                 if isinstance(exc, OSError):

@@ -121,6 +121,8 @@ class RecordingDownload:
     async def run(self) -> AudioInfo:
         try:
             check_recording_url(self.url)  # before any connection
+            # The library folder may have been deleted while Dialdeck runs: made again.
+            await asyncio.to_thread(self.dest.parent.mkdir, parents=True, exist_ok=True)
             async with asyncio.timeout(self.limits.download_deadline):
                 await self._with_retries()
         except TimeoutError:
