@@ -59,14 +59,8 @@ def test_tabs_are_built_when_opened_and_show_what_happened_before(
     import_contacts(app, contacts_file(tmp_path)).close()
 
     # A whole call, its recording downloaded and announced, with no tab ever opened.
-    with app.qtbot.waitSignal(lib(app).recording_saved, timeout=20_000) as saved:
-        type_and_enter(app, "9876543210")
-        app.wait_state("Connected")
-        app.qtbot.wait(600)
-        app.qtbot.mouseClick(
-            app.window.call_panel.hangup_customer_button, Qt.MouseButton.LeftButton
-        )
-    assert saved.args[1] == "Call with Asha Rao (Acme) (+91 98765 43210)"  # without the view
+    saved = call_until_saved(app)
+    assert saved[1] == "Call with Asha Rao (Acme) (+91 98765 43210)"  # without the view
     assert [page.content for page in pages(app)] == [None, None, None]
 
     switch_tab(app, 2)
@@ -91,14 +85,16 @@ def test_tabs_are_built_when_opened_and_show_what_happened_before(
     app.qtbot.waitUntil(lambda: view.model.rowCount() == 3)  # "Broken" shown, not dialable
 
 
-def call_until_saved(app: AppHarness) -> None:
-    with app.qtbot.waitSignal(lib(app).recording_saved, timeout=20_000):
+def call_until_saved(app: AppHarness) -> list[object]:
+    """A sandbox call with its recording, until "Recording saved": (recording id, title)."""
+    with app.qtbot.waitSignal(lib(app).recording_saved, timeout=20_000) as saved:
         type_and_enter(app, "9876543210")
         app.wait_state("Connected")
         app.qtbot.wait(600)
         app.qtbot.mouseClick(
             app.window.call_panel.hangup_customer_button, Qt.MouseButton.LeftButton
         )
+    return list(saved.args or [])
 
 
 def test_play_from_history_selects_the_recording_in_a_tab_never_opened(

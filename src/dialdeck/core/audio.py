@@ -100,9 +100,9 @@ class _Wav:
             return self.data_bytes // self.block_align / self.rate
         estimate = self.data_bytes / self.byte_rate if self.byte_rate else None
         exact = self.fact_frames / self.rate if self.fact_frames and self.rate else None
-        if exact is None or estimate is None:
-            return exact if exact is not None else (estimate if estimate is not None else decoded)
-        if abs(exact - estimate) <= 0.1 * estimate + 0.1:
+        if exact is None:
+            return estimate if estimate is not None else decoded
+        if estimate is None or abs(exact - estimate) <= 0.1 * estimate + 0.1:
             return exact
         if decoded:
             return min((exact, estimate), key=lambda d: abs(d - decoded))

@@ -335,13 +335,12 @@ class CallPanel(QWidget):
         if info is not None and info.start_time is not None:
             end = info.end_time or datetime.now(UTC)
             elapsed = (end - info.start_time).total_seconds()
-            if info.end_time is None:  # CloudDialer's start against this PC's clock
-                if info.duration is not None and abs(elapsed - info.duration) > CLOCK_SKEW:
-                    elapsed = float(info.duration)  # the clocks disagree: CloudDialer's count
-                elif info.duration is not None:
-                    elapsed = max(elapsed, float(info.duration))
-                elif elapsed < 0:
-                    elapsed = followed
+            live, counted = info.end_time is None, info.duration
+            if live and counted is not None:  # CloudDialer's start against this PC's clock:
+                skewed = abs(elapsed - counted) > CLOCK_SKEW  # far apart, its own count wins
+                elapsed = float(counted) if skewed else max(elapsed, float(counted))
+            elif live and elapsed < 0:
+                elapsed = followed
         else:
             elapsed = followed
         self.timer_label.setText(describe.clock(elapsed))

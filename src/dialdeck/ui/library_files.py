@@ -115,8 +115,7 @@ class LibraryFiles(QObject):
             if await asyncio.to_thread(_same_bytes, source, Path(path)):
                 raise AlreadyImported(title)  # the same file chosen twice: one copy is enough
         dest = await asyncio.to_thread(_copy_into, source, self.paths.recordings_dir)
-        try:
-            size = (await asyncio.to_thread(dest.stat)).st_size
+        try:  # the copy has the source's size: copied whole, or not there at all
             await self.history.run(library.add_import, source.stem, str(dest), size, info.duration)
         except BaseException:
             await asyncio.to_thread(dest.unlink, True)  # not listed: not kept either
