@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -36,10 +35,6 @@ APP_SANDBOX_SPEED = 10.0  # ring 2 s -> 0.2 s real: slow enough to see each stat
 def aloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     """asyncio on the Qt loop that pytest-qt drives (never stopped: see engineering.md)."""
     loop = DialdeckEventLoop(qapp, already_running=True)
-    # Our own default executor, shut down below: qasync only shuts its own in close(), which an
-    # already-running loop cannot do, and a live QThread at exit aborts the interpreter.
-    executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="test-to-thread")
-    loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)
     yield loop
     loop.qt_timers.stop()  # nothing of this test fires into the next one
@@ -47,7 +42,8 @@ def aloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     # asyncio/anyio loop is refused ("another loop is running"), whatever order tests run in.
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
-    executor.shutdown(wait=True)
+    # close() shuts the worker pool down; an already-running loop is never closed.
+    loop.worker_pool.shutdown(wait=True)
 
 
 @dataclass

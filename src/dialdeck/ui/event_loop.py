@@ -15,10 +15,14 @@ import contextvars
 import math
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import qasync
 from PySide6.QtCore import QObject, Qt, QTimerEvent
+
+# Blocking work off the GUI thread (keyring, disk, decoding): a few at once is plenty.
+WORKER_THREADS = 8
 
 
 class QtTimers(QObject):
@@ -84,6 +88,10 @@ class DialdeckEventLoop(qasync.QEventLoop):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.qt_timers = QtTimers()
+        # qasync's default executor starts ten QThreads at the first to_thread() and keeps them
+        # (~2 MB, mostly their malloc arenas); this pool starts a thread only when none is idle.
+        self.worker_pool = ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="dialdeck-worker")
+        self.set_default_executor(self.worker_pool)
 
     def call_later(
         self,

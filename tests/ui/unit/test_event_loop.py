@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from dialdeck.ui.event_loop import DialdeckEventLoop
+from dialdeck.ui.event_loop import WORKER_THREADS, DialdeckEventLoop
 
 
 def test_cancelled_delayed_calls_leave_no_timer(aloop: asyncio.AbstractEventLoop) -> None:
@@ -81,3 +82,42 @@ def test_a_closed_loop_refuses_new_calls_and_kills_pending_ones(qtbot: QtBot) ->
     assert len(loop.qt_timers) == 0
     with pytest.raises(RuntimeError, match="closed"):
         loop.call_later(1, print)
+
+
+def test_blocking_work_starts_worker_threads_only_as_needed(
+    aloop: asyncio.AbstractEventLoop, qtbot: QtBot
+) -> None:
+    """qasync's own default executor starts ten QThreads at the first ``to_thread`` and keeps
+    them all (~2 MB); the app's pool starts one only when none is idle, up to a bound."""
+
+    def workers() -> set[threading.Thread]:
+        return {t for t in threading.enumerate() if t.name.startswith("dialdeck-worker")}
+
+    async def one_after_another() -> set[str]:
+        names = set()
+        for _ in range(5):
+            names.add(await asyncio.to_thread(lambda: threading.current_thread().name))
+        return names
+
+    before = workers()
+    task = aloop.create_task(one_after_another())
+    qtbot.waitUntil(task.done, timeout=5000)
+    assert len(task.result()) == 1  # the one idle worker is reused
+    assert len(workers() - before) <= 1
+    assert not [t for t in threading.enumerate() if "QThreadWorker" in type(t).__name__]
+
+    release = threading.Event()
+
+    async def many_at_once() -> list[str]:
+        def wait() -> str:
+            release.wait(5)
+            return threading.current_thread().name
+
+        jobs = [asyncio.to_thread(wait) for _ in range(WORKER_THREADS + 4)]
+        aloop.call_later(0.2, release.set)
+        return await asyncio.gather(*jobs)
+
+    task = aloop.create_task(many_at_once())
+    qtbot.waitUntil(task.done, timeout=10000)
+    assert len(task.result()) == WORKER_THREADS + 4  # the extra ones waited their turn
+    assert len(set(task.result())) == WORKER_THREADS
