@@ -11,7 +11,13 @@ import anyio
 import pytest
 
 from dialdeck.core.api import CallInfo, CloudDialerClient, MalformedResponseError, RetryPolicy
-from dialdeck.core.api.errors import ApiError, AuthError, ForbiddenError, NotFoundError
+from dialdeck.core.api.errors import (
+    ApiError,
+    AuthError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitedError,
+)
 from dialdeck.core.calls import CallTracker, PollPolicy, TrackedCall
 from tests.core.hostile import HostileServer, Request, reply
 
@@ -199,3 +205,44 @@ async def test_a_call_the_server_no_longer_knows_is_given_up() -> None:
     call, _seen, _ = await follow(client)
     assert call.error == NotFoundError.message and not call.resumable
     assert client.polls == 2
+
+
+async def test_a_server_that_asks_to_slow_down_is_waited_for_and_said() -> None:
+    """429 (and 503) with Retry-After: the next poll waits what the server asked, at most
+    ``asked_max``; the agent is told when Dialdeck asks again, not "Reconnecting…"."""
+    told = RateLimitedError(0.4, detail="HTTP 429")
+    client = ScriptedClient([RINGING, told, LIVE, ENDED])
+    waits: list[object] = []
+    polled_at: list[float] = []
+    real_get_call = client.get_call
+
+    async def timed_get_call(call_id: str) -> CallInfo:
+        polled_at.append(asyncio.get_running_loop().time())
+        return await real_get_call(call_id)
+
+    client.get_call = timed_get_call  # type: ignore[method-assign]
+
+    def on_update(call: TrackedCall) -> None:
+        waits.append(call.asked_to_wait_until)
+
+    tracker = CallTracker(cast(CloudDialerClient, client), on_update=on_update, policy=QUICK)
+    call = tracker.track("c1", "u", "98765 43210")
+    with anyio.fail_after(10):
+        while not call.is_over:
+            await asyncio.sleep(0.01)
+    assert polled_at[2] - polled_at[1] >= 0.4  # QUICK alone would ask again after 0.01 s
+    assert any(w is not None for w in waits)
+    assert call.asked_to_wait_until is None and not call.reconnecting  # cleared on an answer
+
+
+async def test_a_retry_after_of_a_day_does_not_stop_following_for_a_day() -> None:
+    client = ScriptedClient([RINGING, RateLimitedError(86400.0), LIVE, ENDED])
+    policy = PollPolicy(ringing=0.01, connected=0.01, backoff_start=0.01, asked_max=0.2)
+    tracker = CallTracker(
+        cast(CloudDialerClient, client), on_update=lambda _call: None, policy=policy
+    )
+    call = tracker.track("c1", "u", "98765 43210")
+    with anyio.fail_after(5):
+        while not call.is_over:
+            await asyncio.sleep(0.01)
+    assert client.polls == 4

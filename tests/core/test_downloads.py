@@ -281,3 +281,26 @@ async def test_a_web_page_instead_of_a_recording_is_said_and_tried_later(
     assert "looks like a web page" in (row.error or "")
     assert "recording download failed (The downloaded recording is not playable" in caplog.text
     assert not (tmp_path / "rec").exists() or list((tmp_path / "rec").iterdir()) == []
+
+
+async def test_a_recording_server_that_asks_to_wait_is_tried_again_when_it_said(
+    history: AsyncHistory, tmp_path: Path
+) -> None:
+    """429 with Retry-After: half an hour: not the one minute of the first retry delay."""
+    now = datetime(2026, 7, 3, 10, 0, tzinfo=UTC)
+
+    def answer(_request: httpx.Request) -> httpx.Response:
+        body = httpx.ByteStream(b'{"status": "error", "message": "slow down"}')
+        return httpx.Response(429, headers={"Retry-After": "1800"}, stream=body)
+
+    transport = httpx.MockTransport(answer)
+    async with CloudDialerClient("http://127.0.0.1:9", DEMO_API_KEY, transport=transport) as client:
+        downloader = RecordingDownloader(client, history, tmp_path / "rec", now=lambda: now)
+        rec_id = await downloader.add(
+            await placed(history, "u1"), "http://127.0.0.1:9/recordings/r.wav", "t"
+        )
+        await downloader.wait_idle()
+    row = await history.run(library.get, rec_id)
+    assert row is not None and row.state is RecState.FAILED
+    assert row.next_try_at == now + timedelta(minutes=30)
+    assert "slow down" in (row.error or "")

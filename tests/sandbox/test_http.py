@@ -103,6 +103,8 @@ def test_hangup_control(sandbox: SandboxServer) -> None:
         {"drop_after_bytes": 1.5},
         {"path_prefix": 5},
         {"error_rate": True},
+        {"retry_after": -1},
+        {"retry_after": "60"},
     ],
 )
 def test_fault_settings_are_validated(sandbox: SandboxServer, body: object) -> None:
@@ -118,6 +120,14 @@ def test_latency_fault_and_reset(sandbox: SandboxServer) -> None:
     assert httpx.get(f"{sandbox.url}/_sandbox/faults", timeout=5).json()["latency_ms"] == 300
     httpx.post(f"{sandbox.url}/_sandbox/reset", timeout=5)
     assert httpx.get(f"{sandbox.url}/_sandbox/faults", timeout=5).json()["latency_ms"] == 0
+
+
+def test_a_rate_limiting_gateway_is_simulated_with_its_retry_after(sandbox: SandboxServer) -> None:
+    faults = {"error_rate": 1, "error_status": 429, "retry_after": 30, "count": 1}
+    httpx.post(f"{sandbox.url}/_sandbox/faults", json=faults, timeout=5)
+    limited = httpx.get(f"{sandbox.url}/health", timeout=5)
+    assert limited.status_code == 429 and limited.headers["retry-after"] == "30"
+    assert httpx.get(f"{sandbox.url}/health", timeout=5).status_code == 200  # count: 1
 
 
 def test_request_log_records_body_and_never_the_control_calls(sandbox: SandboxServer) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
@@ -138,6 +139,26 @@ def test_server_killed_mid_call_shows_reconnecting_and_recovers(
     assert app.state() == "Connected"
     assert app.window.call_panel.focused is not None
     assert not app.window.call_panel.focused.reconnecting
+
+
+def test_a_rate_limited_poll_says_when_dialdeck_asks_again(
+    make_app: AppFactory, own_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """429 with Retry-After: the line says CloudDialer asked to slow down and when Dialdeck
+    asks again (not "Reconnecting…"); following resumes after the wait."""
+    home = tmp_path / "acct"
+    write_account(home, own_sandbox.url, DEMO_API_KEY)
+    app = make_app(home)
+    connected_call(app)
+    faults = {"error_rate": 1, "error_status": 429, "retry_after": 2, "count": 1,
+              "path_prefix": "/calls/"}  # fmt: skip
+    httpx.post(f"{own_sandbox.url}/_sandbox/faults", json=faults, timeout=5)
+    line = app.window.call_panel.reconnecting_label
+    app.qtbot.waitUntil(line.isVisible, timeout=10_000)
+    assert "slow down: checking again at" in line.text()
+    assert app.state() == "Connected"
+    app.qtbot.waitUntil(lambda: not line.isVisible(), timeout=10_000)
+    assert app.state() == "Connected"
 
 
 def test_restart_resumes_a_live_call(

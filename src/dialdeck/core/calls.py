@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from dialdeck.core.api.errors import ApiError, AuthError, ForbiddenError, NotFoundError
@@ -32,6 +32,7 @@ class PollPolicy:
     backoff_start: float = 1.0
     backoff_max: float = 15.0
     paused: float = 30.0  # between polls while the key is refused (401/403)
+    asked_max: float = 120.0  # the longest server's Retry-After a live call's poll waits out
     factor: float = 1.0  # the user's poll speed (0.5 fast, 2 relaxed)
 
     def interval(self, info: CallInfo) -> float:
@@ -85,6 +86,8 @@ class TrackedCall:
     number: str  # the customer's number as displayed
     info: CallInfo | None = None
     reconnecting: bool = False
+    # While reconnecting: when the server said to ask again (429 or 503 with Retry-After).
+    asked_to_wait_until: datetime | None = None
     error: str | None = None  # why following stopped (key rejected, call unknown)
     started_at: float = field(default_factory=time.monotonic)
     # When each leg (by position) entered its current status, for "ringing for 0:12".
@@ -207,13 +210,17 @@ class CallTracker:
             except Exception as exc:  # ApiError expected; anything else is a bug, logged as one
                 failures += 1
                 delay = self.policy.backoff(failures)
+                told = exc.retry_after if isinstance(exc, ApiError) else None
+                if told is not None:  # the server said when: never sooner, never for hours
+                    delay = max(delay, min(told, self.policy.asked_max))
                 if isinstance(exc, ApiError):
                     reason = exc.detail or type(exc).__name__
                     log.info("poll failed (%s); retrying in %.1fs", reason, delay)
                 else:
                     log.exception("poll failed unexpectedly; retrying in %.1fs", delay)
-                if not call.reconnecting:
-                    call.reconnecting = True
+                until = None if told is None else self._now() + timedelta(seconds=delay)
+                if not call.reconnecting or until is not None or call.asked_to_wait_until:
+                    call.reconnecting, call.asked_to_wait_until = True, until
                     self._emit(call)
                 await asyncio.sleep(delay)
                 continue
@@ -261,7 +268,7 @@ class CallTracker:
             or call.reconnecting
         )
         call.info = info
-        call.reconnecting = False
+        call.reconnecting, call.asked_to_wait_until = False, None
         if old is None or old.call_status != info.call_status or info.is_over != old.is_over:
             call.events.append(StatusChanged())
         return changed

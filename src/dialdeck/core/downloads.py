@@ -131,6 +131,8 @@ class RecordingDownloader:
                 await asyncio.to_thread(self.part_for(row).unlink, True)
             except (ApiError, OSError) as exc:  # OSError: our disk (full, read-only); later
                 delay = self.retry_delays[min(row.attempts, len(self.retry_delays) - 1)]
+                if isinstance(exc, ApiError) and exc.retry_after is not None:  # asked to wait
+                    delay = max(delay, timedelta(seconds=exc.retry_after))
                 retry_at = self._now() + delay
                 detail = (exc.detail or str(exc)) if isinstance(exc, ApiError) else repr(exc)
                 log.info("recording download failed (%s); retrying in %s", detail, delay)

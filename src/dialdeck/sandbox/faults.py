@@ -3,7 +3,9 @@
 Faults apply to the simulated API and recordings, never to ``/_sandbox/`` control endpoints:
 
 * ``latency_ms``: every matching request waits this long first.
-* ``error_rate``: answer with a 5xx HTML page as a failing proxy would (request never handled).
+* ``error_rate``: answer with a 5xx HTML page as a failing proxy would (request never handled),
+  or with ``error_status`` 429 as a rate-limiting gateway would; ``retry_after`` (seconds) adds
+  the ``Retry-After`` header such answers usually carry.
 * ``drop_rate``: handle the request, then cut the connection part-way through the body. For
   ``POST /calls`` this is the nasty real case: the call *was* placed but the answer was lost.
 * ``malformed_rate``: handle the request, then send truncated JSON with status 200.
@@ -51,6 +53,7 @@ class Faults:
     latency_ms: int = 0
     error_rate: float = 0.0
     error_status: int = 503
+    retry_after: int | None = None
     drop_rate: float = 0.0
     drop_after_bytes: int | None = None  # default: half the body
     malformed_rate: float = 0.0
@@ -67,13 +70,13 @@ class Faults:
         for rate in (faults.error_rate, faults.drop_rate, faults.malformed_rate):
             if not _is_number(rate) or not 0 <= rate <= 1:
                 raise ValueError("rates must be numbers from 0 to 1")
-        for name in ("latency_ms", "error_status", "drop_after_bytes", "count"):
+        for name in ("latency_ms", "error_status", "retry_after", "drop_after_bytes", "count"):
             value = getattr(faults, name)
-            optional = name in ("drop_after_bytes", "count")
+            optional = name in ("retry_after", "drop_after_bytes", "count")
             if not (value is None and optional) and not (_is_int(value) and value >= 0):
                 raise ValueError(f"{name} must be a whole number >= 0")
-        if not 500 <= faults.error_status <= 599:
-            raise ValueError("error_status must be a 5xx code")
+        if not (500 <= faults.error_status <= 599 or faults.error_status == 429):
+            raise ValueError("error_status must be 429 or a 5xx code")
         if not isinstance(faults.path_prefix, str) or not faults.path_prefix.startswith("/"):
             raise ValueError("path_prefix must be a path starting with /")
         return faults
@@ -124,7 +127,7 @@ class FaultsAndLog:
             await asyncio.sleep(faults.latency_ms / 1000)
         kind = self._pick(faults)
         if kind == "error":
-            await _proxy_error(send, faults.error_status)
+            await _proxy_error(send, faults.error_status, faults.retry_after)
         elif kind == "drop":
             await self.app(scope, replay, _dropping(send, faults.drop_after_bytes))
         elif kind == "malformed":
@@ -227,21 +230,20 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
-async def _proxy_error(send: Send, status: int) -> None:
-    page = (
-        f"<html><head><title>{status} Service Unavailable</title></head>"
-        f"<body><h1>{status}</h1><p>upstream connect error</p></body></html>"
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"text/html"),
-                (b"content-length", str(len(page)).encode()),
-            ],
-        }
+async def _proxy_error(send: Send, status: int, retry_after: int | None) -> None:
+    title, text = (
+        ("Too Many Requests", "rate limit exceeded")
+        if status == 429
+        else ("Service Unavailable", "upstream connect error")
     )
+    page = (
+        f"<html><head><title>{status} {title}</title></head>"
+        f"<body><h1>{status}</h1><p>{text}</p></body></html>"
+    ).encode()
+    headers = [(b"content-type", b"text/html"), (b"content-length", str(len(page)).encode())]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": page})
 
 

@@ -114,7 +114,7 @@ class CallPanel(QWidget):
         self.notice_label.setWordWrap(True)
         self.notice_label.hide()
         # Reconnecting is its own line: the headline keeps saying what the call is doing.
-        self.reconnecting_label = QLabel(self.tr("Reconnecting to CloudDialer…"))
+        self.reconnecting_label = QLabel()  # its words: describe.reconnecting
         self.reconnecting_label.setObjectName("reconnectingLabel")
         self.reconnecting_label.setAccessibleName(self.tr("Connection"))
         self.reconnecting_label.hide()
@@ -276,6 +276,7 @@ class CallPanel(QWidget):
             self.state_label.setProperty("reconnecting", call.reconnecting)
             self.state_label.style().unpolish(self.state_label)
             self.state_label.style().polish(self.state_label)
+        self.reconnecting_label.setText(describe.reconnecting(call))
         self.reconnecting_label.setVisible(call.reconnecting)
         if self._agent_done(call):
             # "Your colleague joined: hang up to transfer" and the like are about a call the

@@ -65,6 +65,15 @@ def call_state(call: TrackedCall) -> str:
     return tr("CloudDialer says: {status}").format(status=info.call_status.value)
 
 
+def reconnecting(call: TrackedCall) -> str:
+    """The line under the headline while CloudDialer does not answer as it should."""
+    if call.asked_to_wait_until is None:
+        return tr("Reconnecting to CloudDialer…")
+    return tr("CloudDialer asked Dialdeck to slow down: checking again at {time}").format(
+        time=f"{call.asked_to_wait_until.astimezone():%H:%M:%S}"
+    )
+
+
 def worth_notifying(call: TrackedCall) -> bool:
     """The moments an agent wants a notification for: their phone rings, the call connects, it
     ends. Decided on state, not on the (translatable) words of the headline."""

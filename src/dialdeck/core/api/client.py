@@ -49,6 +49,7 @@ from dialdeck.core.api.wire import (
     parse_json,
     read_body,
     read_error_body,
+    retry_after_seconds,
 )
 from dialdeck.core.audio import AudioInfo
 from dialdeck.core.redact import redact_url
@@ -239,8 +240,9 @@ class CloudDialerClient:
         auth: bool,
         body: dict[str, Any] | None = None,
         watch: _SendWatch | None = None,
-    ) -> tuple[int, bytes | None]:
-        """One request and its whole answer within the request deadline (``TimeoutError`` past it).
+    ) -> tuple[int, bytes | None, float | None]:
+        """One request and its whole answer within the request deadline (``TimeoutError`` past it):
+        status, body and the seconds of its ``Retry-After``, if any.
 
         A 200 body past ``max_json_bytes`` raises :class:`BodyError`; an error body that is too
         large or unreadable comes back as ``None``.
@@ -254,9 +256,12 @@ class CloudDialerClient:
             ) as response,
         ):
             if response.status_code == 200:
-                return 200, await read_body(response, self.limits.max_json_bytes)
-            return response.status_code, await read_error_body(
-                response, self.limits.max_error_bytes
+                return 200, await read_body(response, self.limits.max_json_bytes), None
+            error_body = await read_error_body(response, self.limits.max_error_bytes)
+            return (
+                response.status_code,
+                error_body,
+                retry_after_seconds(response.headers.get("retry-after")),
             )
 
     async def _post(
@@ -269,7 +274,9 @@ class CloudDialerClient:
         what, deadline = f"POST {path}", self.limits.request_deadline
         watch = _SendWatch()
         try:
-            status, answer = await self._exchange("POST", path, auth=True, body=body, watch=watch)
+            status, answer, _ = await self._exchange(
+                "POST", path, auth=True, body=body, watch=watch
+            )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # Never reached the server: safe to say nothing happened.
             raise self._network_error(exc, what) from None
@@ -330,7 +337,7 @@ class CloudDialerClient:
         for attempt in range(self._retry.attempts):
             last = attempt + 1 >= self._retry.attempts
             try:
-                status, body = await self._exchange("GET", path, auth=auth)
+                status, body, retry_after = await self._exchange("GET", path, auth=auth)
             except TimeoutError:
                 error: ApiError = RequestTimeoutError(
                     detail=f"{what}: no complete answer within {self.limits.request_deadline:g}s"
@@ -350,9 +357,10 @@ class CloudDialerClient:
                     body,
                     f"HTTP {status} for GET {redact_url(self._url(path))}",
                     paths.operation("GET", path),
+                    retry_after,
                 )
-                if status < 500:
-                    raise error
+                if status < 500 or error.retry_after is not None:
+                    raise error  # refused, or told when to ask again: not our quick retries
             if last:
                 raise error
             delay = self._retry.delay(attempt)

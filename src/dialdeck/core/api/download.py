@@ -27,13 +27,19 @@ from dialdeck.core.api.errors import (
     HttpStatusError,
     NetworkError,
     Operation,
+    RateLimitedError,
     RecordingInvalidError,
     RequestTimeoutError,
 )
 from dialdeck.core.api.limits import ClientLimits
 from dialdeck.core.api.part_file import PartWriter, commit, open_off_loop
 from dialdeck.core.api.urls import check_recording_url, join_url
-from dialdeck.core.api.wire import error_for_status, read_error_body, server_reason
+from dialdeck.core.api.wire import (
+    error_for_status,
+    read_error_body,
+    retry_after_seconds,
+    server_reason,
+)
 from dialdeck.core.audio import AudioInfo, NotAudioError, probe_audio
 from dialdeck.core.redact import redact_url
 
@@ -88,9 +94,17 @@ class RateGuard:
             self._timeout.reschedule(deadline)
 
 
+# A server's Retry-After up to this is waited out within the download; a longer one ends this
+# download, and the downloader tries again when the server said (the ``.part`` file is kept).
+WAIT_IN_PLACE = 30.0
+
+
 def _resumable(exc: ApiError) -> bool:
     """Worth another try later, from where the ``.part`` file stops."""
-    return isinstance(exc, NetworkError | RequestTimeoutError) or (exc.status_code or 0) >= 500
+    return (
+        isinstance(exc, NetworkError | RequestTimeoutError | RateLimitedError)
+        or (exc.status_code or 0) >= 500
+    )
 
 
 class RecordingDownload:
@@ -148,10 +162,13 @@ class RecordingDownload:
                 await self._attempt()
                 return
             except ApiError as exc:
+                told = exc.retry_after
                 if not _resumable(exc) or attempt + 1 >= self.attempts:
                     raise
+                if told is not None and told > WAIT_IN_PLACE:
+                    raise
                 log.info("download of %s interrupted (%s); resuming", self._where, exc.detail)
-            await self.sleep(self.delay(attempt))
+                await self.sleep(max(self.delay(attempt), told or 0.0))
 
     @property
     def _where(self) -> str:
@@ -181,7 +198,9 @@ class RecordingDownload:
                 return  # our .part is already complete (or the file changed): verify decides
             if status not in (200, 206):
                 body = await read_error_body(response, self.limits.max_error_bytes)
-                raise _error(status, body, f"HTTP {status} for GET {redact_url(str(response.url))}")
+                detail = f"HTTP {status} for GET {redact_url(str(response.url))}"
+                told = retry_after_seconds(response.headers.get("retry-after"))
+                raise _error(status, body, detail, told)
             encoding = response.headers.get("content-encoding", "").strip().lower()
             if encoding not in ("", "identity"):
                 raise RecordingInvalidError(
@@ -252,11 +271,15 @@ class RecordingDownload:
         )
 
 
-def _error(status: int, body: bytes | None, detail: str) -> ApiError:
-    if status in (401, 403, 404):
-        return error_for_status(status, body, detail, Operation.DOWNLOAD)
+def _error(status: int, body: bytes | None, detail: str, retry_after: float | None) -> ApiError:
+    if status in (401, 403, 404, 429):
+        return error_for_status(status, body, detail, Operation.DOWNLOAD, retry_after)
     # Every other status, 502 included, is an HttpStatusError: retried within the download.
-    return HttpStatusError(status, server_reason(body), detail=detail, operation=Operation.DOWNLOAD)
+    error = HttpStatusError(
+        status, server_reason(body), detail=detail, operation=Operation.DOWNLOAD
+    )
+    error.retry_after = retry_after if status >= 500 else None
+    return error
 
 
 def _content_range(value: str) -> tuple[int | None, int | None]:

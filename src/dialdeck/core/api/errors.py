@@ -51,6 +51,8 @@ class ApiError(Exception):
 
     message = "Something went wrong talking to CloudDialer."
     status_code: int | None = None
+    # Seconds the server asked us to wait before asking again (its Retry-After), if it said.
+    retry_after: float | None = None
 
     def __init__(self, message: str | None = None, *, detail: str = "") -> None:
         super().__init__(message or self.message)
@@ -101,6 +103,27 @@ class PlatformError(ApiError):
 
     status_code = 502
     message = "The telephony platform could not queue the call. Try again in a moment."
+
+
+class RateLimitedError(ApiError):
+    """429: CloudDialer (or a gateway in front of it) asks for fewer requests."""
+
+    status_code = 429
+    message = "CloudDialer asked Dialdeck to slow down (too many requests)."
+
+    def __init__(self, retry_after: float | None = None, *, detail: str = "") -> None:
+        text = self.message
+        if retry_after is not None:
+            text += f" Dialdeck waits {_seconds(retry_after)} before asking again."
+        super().__init__(text, detail=detail)
+        self.retry_after = retry_after
+
+
+def _seconds(value: float) -> str:
+    whole = max(1, round(value))
+    if whole < 120:
+        return f"{whole} seconds" if whole != 1 else "1 second"
+    return f"{round(whole / 60)} minutes"
 
 
 class HttpStatusError(ApiError):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import math
 import zlib
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from dialdeck.core.api.errors import (
@@ -21,6 +23,7 @@ from dialdeck.core.api.errors import (
     MalformedResponseError,
     NotFoundError,
     Operation,
+    RateLimitedError,
     ValidationError,
     bad_gateway,
 )
@@ -177,11 +180,50 @@ def server_reason(body: bytes | None) -> str | None:
     return None
 
 
+MAX_RETRY_AFTER = 3600.0
+"""A longer Retry-After is taken as this: a server cannot park a call or a download for days."""
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """A ``Retry-After`` header as seconds from ``now`` (RFC 9110: delay-seconds or an HTTP
+    date), within 0 and :data:`MAX_RETRY_AFTER`; ``None`` when absent or unreadable."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isascii() and text.isdigit():
+        seconds = float(int(text[:8]))  # 8 digits: over a year, capped below anyway
+    else:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:  # an HTTP date is always GMT
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
 def error_for_status(
-    status: int, body: bytes | None, detail: str, operation: Operation
+    status: int,
+    body: bytes | None,
+    detail: str,
+    operation: Operation,
+    retry_after: float | None = None,
 ) -> ApiError:
     """The typed error for a non-success status (``body`` already read, within its cap), worded
-    by the ``operation`` that failed: a 502 on a status poll is not "could not queue the call"."""
+    by the ``operation`` that failed: a 502 on a status poll is not "could not queue the call".
+    ``retry_after`` (seconds) is kept for a 429 and for server trouble (503 usually says it)."""
+    if status == 429:
+        return RateLimitedError(retry_after, detail=detail)
+    error = _error_for_status(status, body, detail, operation)
+    if status >= 500:
+        error.retry_after = retry_after
+    return error
+
+
+def _error_for_status(
+    status: int, body: bytes | None, detail: str, operation: Operation
+) -> ApiError:
     reason = server_reason(body)
     if status == 400:
         return ValidationError(reason, detail=detail)
