@@ -10,7 +10,13 @@ from typing import Any, cast
 import anyio
 import pytest
 
-from dialdeck.core.api import CallInfo, CloudDialerClient, MalformedResponseError, RetryPolicy
+from dialdeck.core.api import (
+    CallInfo,
+    CloudDialerClient,
+    LegStatus,
+    MalformedResponseError,
+    RetryPolicy,
+)
 from dialdeck.core.api.errors import (
     ApiError,
     AuthError,
@@ -18,7 +24,16 @@ from dialdeck.core.api.errors import (
     NotFoundError,
     RateLimitedError,
 )
-from dialdeck.core.calls import CallTracker, PollPolicy, TrackedCall
+from dialdeck.core.calls import (
+    CallTracker,
+    LegAdded,
+    ParticipantFailed,
+    ParticipantJoined,
+    ParticipantLeft,
+    PollPolicy,
+    TrackedCall,
+    participant_events,
+)
 from tests.core.hostile import HostileServer, Request, reply
 
 pytestmark = pytest.mark.anyio
@@ -246,3 +261,23 @@ async def test_a_retry_after_of_a_day_does_not_stop_following_for_a_day() -> Non
         while not call.is_over:
             await asyncio.sleep(0.01)
     assert client.polls == 4
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "said"),
+    [
+        (None, LegStatus.DIALING, [LegAdded]),
+        # First seen past ringing (answered within one poll, or after reconnecting): said as
+        # what it is now. It used to be only LegAdded: "Ringing your colleague…" stayed.
+        (None, LegStatus.JOINED, [LegAdded, ParticipantJoined]),
+        (None, LegStatus.FAILED, [LegAdded, ParticipantFailed]),
+        (None, LegStatus.LEFT, [LegAdded, ParticipantLeft]),
+        (LegStatus.DIALING, LegStatus.JOINED, [ParticipantJoined]),
+        (LegStatus.DIALING, LegStatus.FAILED, [ParticipantFailed]),
+        (LegStatus.JOINED, LegStatus.LEFT, [ParticipantLeft]),
+    ],
+)
+def test_each_participant_change_is_said_as_what_it_is_now(
+    before: LegStatus | None, after: LegStatus, said: list[type]
+) -> None:
+    assert [type(event) for event in participant_events(2, before, after)] == said

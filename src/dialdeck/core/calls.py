@@ -67,6 +67,13 @@ class ParticipantFailed:
 
 
 @dataclass(frozen=True)
+class ParticipantLeft:
+    """The participant hung up (or joined and left between two polls); the call goes on."""
+
+    position: int
+
+
+@dataclass(frozen=True)
 class StatusChanged:
     """The call's status changed (or it was seen for the first time, or it ended)."""
 
@@ -76,7 +83,9 @@ class Lost:
     """Following stopped: see ``TrackedCall.error`` and ``TrackedCall.resumable``."""
 
 
-CallEvent = LegAdded | ParticipantJoined | ParticipantFailed | StatusChanged | Lost
+CallEvent = (
+    LegAdded | ParticipantJoined | ParticipantFailed | ParticipantLeft | StatusChanged | Lost
+)
 
 
 @dataclass
@@ -119,6 +128,20 @@ def leg_changes(
         if before != leg.status:
             changes.append((index, before, leg.status))
     return changes
+
+
+def participant_events(
+    position: int, before: LegStatus | None, after: LegStatus
+) -> list[CallEvent]:
+    """What a participant's leg change means. A leg can first be seen past ringing (they
+    answered, failed or even left between two polls): it is said as what it is now."""
+    added: list[CallEvent] = [LegAdded(position)] if before is None else []
+    now: dict[LegStatus, CallEvent] = {
+        LegStatus.JOINED: ParticipantJoined(position),
+        LegStatus.FAILED: ParticipantFailed(position),
+        LegStatus.LEFT: ParticipantLeft(position),
+    }
+    return [*added, now[after]] if after in now else added
 
 
 UpdateCallback = Callable[[TrackedCall], None]
@@ -252,12 +275,8 @@ class CallTracker:
             while len(call.leg_since) <= index:
                 call.leg_since.append(now)
             call.leg_since[index] = now
-            if before is None and index >= 2:
-                call.events.append(LegAdded(index))
-            elif after is LegStatus.FAILED and index >= 2:
-                call.events.append(ParticipantFailed(index))
-            elif after is LegStatus.JOINED and index >= 2:
-                call.events.append(ParticipantJoined(index))
+            if index >= 2:
+                call.events.extend(participant_events(index, before, after))
         old = call.info
         changed = (
             old is None

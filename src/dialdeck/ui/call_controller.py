@@ -21,6 +21,7 @@ from dialdeck.core.calls import (
     LegAdded,
     ParticipantFailed,
     ParticipantJoined,
+    ParticipantLeft,
     StatusChanged,
     TrackedCall,
 )
@@ -360,6 +361,8 @@ class CallController(QObject):
                     ),
                     False,
                 )
+            elif isinstance(event, ParticipantLeft):
+                self.call_notice.emit(call.call_id, self.tr("Your colleague left the call."), False)
         over = call.is_over and info is not None
         if over and any(isinstance(e, StatusChanged) for e in call.events):
             assert info is not None

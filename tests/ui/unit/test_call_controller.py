@@ -17,7 +17,14 @@ from dialdeck.core.api import (
     OutcomeUnknownError,
     PlatformError,
 )
-from dialdeck.core.calls import ParticipantFailed, StatusChanged, TrackedCall
+from dialdeck.core.calls import (
+    LegAdded,
+    ParticipantFailed,
+    ParticipantJoined,
+    ParticipantLeft,
+    StatusChanged,
+    TrackedCall,
+)
 from dialdeck.core.dial_options import DialOptions
 from dialdeck.core.numbers import parse_dial_number
 from dialdeck.core.store import AsyncHistory, HistoryStore
@@ -156,6 +163,19 @@ def test_updates_become_notices_status_and_one_recording(controller: CallControl
     assert call_id == "c1" and "could not be reached" in str(text) and error is True
     assert "Call ended" in str(seen.of("status")[0][0])
     assert seen.of("recording_ready") == [("u1", "/recordings/x.wav", "Call with +91 98765 43210")]
+
+
+def test_a_colleague_seen_already_joined_or_gone_is_said_so(controller: CallController) -> None:
+    """The last notice is what the agent reads: never "Ringing your colleague…" for a colleague
+    who already answered, or already hung up."""
+    seen = Recorder(controller)
+    call = TrackedCall("c1", "u1", "+91 98765 43210")
+    call.events = [LegAdded(2), ParticipantJoined(2)]
+    controller.hooks.on_update(call)
+    assert "joined" in str(seen.of("call_notice")[-1][1])
+    call.events = [ParticipantLeft(2)]
+    controller.hooks.on_update(call)
+    assert seen.of("call_notice")[-1][1:] == ("Your colleague left the call.", False)
 
 
 def test_a_failing_save_is_said_and_retried(
