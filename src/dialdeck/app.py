@@ -150,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     from dialdeck.ui.main_window import MainWindow
 
     window = MainWindow(defer_call_panel=True)
+    window.restore_layout(paths.window_layout_file)  # as the agent left it
     if args.minimized:
         window.showMinimized()
         app.processEvents()

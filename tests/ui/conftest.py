@@ -126,6 +126,7 @@ def make_app(
         options = replace(options, **changes)
         window = MainWindow()  # not qtbot.addWidget: pytest-qt would delete it before our teardown
         paths = AppPaths.resolve(home)
+        window.restore_layout(paths.window_layout_file)  # as app.main does, before showing
         controller = AppController(window, options, paths)
         harness = AppHarness(window, controller, paths, qtbot)
         apps.append(harness)

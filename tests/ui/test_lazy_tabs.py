@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHeaderView
+from PySide6.QtWidgets import QHeaderView, QSplitter
 
 from dialdeck.core.library import RecState
 from dialdeck.core.paths import AppPaths
@@ -171,3 +171,35 @@ def test_a_page_holds_one_view(make_app: AppFactory) -> None:
     assert hist(app).history_view is view
     app.window.show_tab(view)
     assert app.window.tabs.currentWidget() is hist(app).page
+
+
+def test_the_window_and_each_tab_open_as_the_agent_left_them(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    """Size, the call splitter and History's columns (a tab built after start-up) come back at
+    the next start; Recordings, never opened in between, keeps its own."""
+    home = tmp_path / "home"
+    first = make_app(home)
+    first.window.resize(720, 500)
+    splitter = first.window.findChild(QSplitter, "callSplitter")
+    assert splitter is not None
+    splitter.setSizes([300, 420])
+    call_sizes = splitter.sizes()
+    first.window.show_tab(lib(first).library_view)
+    lib(first).library_view.findChild(QSplitter, "recordingsSplitter").setSizes([150, 300])
+    recordings_sizes = lib(first).library_view.findChild(QSplitter, "recordingsSplitter").sizes()
+    first.window.show_tab(hist(first).history_view)
+    hist(first).history_view.table.horizontalHeader().resizeSection(1, 260)
+    first.shutdown()
+
+    second = make_app(home)
+    assert (second.window.width(), second.window.height()) == (720, 500)
+    assert second.window.findChild(QSplitter, "callSplitter").sizes() == call_sizes
+    second.window.show_tab(hist(second).history_view)
+    assert hist(second).history_view.table.horizontalHeader().sectionSize(1) == 260
+    second.shutdown()  # Recordings was never opened: what it had is kept
+
+    third = make_app(home)
+    third.window.show_tab(lib(third).library_view)
+    found = lib(third).library_view.findChild(QSplitter, "recordingsSplitter")
+    assert found.sizes() == recordings_sizes

@@ -38,6 +38,11 @@ class AppPaths:
         return self.config_dir / "settings.json"
 
     @property
+    def window_layout_file(self) -> Path:
+        """The window's size and place, splitters and columns (Qt's INI: ``ui/window_layout``)."""
+        return self.config_dir / "window.ini"
+
+    @property
     def history_db(self) -> Path:
         return self.data_dir / "history.sqlite3"
 

@@ -293,6 +293,7 @@ class AppController(QObject):
                 await self.save_settings_now()
         finally:
             self.shell.close()
+            self.window.save_layout()
             self.window.allow_close = True
             self.window.close()
             self.finished.emit()

@@ -107,7 +107,7 @@ class HistoryController(QObject):
     def _show_names(self, view: HistoryView, names: ContactNames) -> None:
         model = view.model
         model.columns = [
-            replace(c, text=lambda r: names.describe_text(r.to_number))
+            replace(c, text=lambda r: names.describe_text(r.to_number), tooltip=c.text)
             if c.sort_key is SortKey.NUMBER
             else c
             for c in model.columns

@@ -40,6 +40,19 @@ RECORDING_WORDS = {
 }
 
 
+# What each column typically holds, for its default width (the last, Notes, stretches).
+COLUMN_SAMPLES: tuple[tuple[str, ...], ...] = (
+    ("30 Sep 2026  23:59",),
+    ("Firstname Lastname (Company)",),
+    ("+91 98000 00000",),
+    ("Outcome unknown",),
+    ("0:00:00",),
+    ("99",),
+    (*RECORDING_WORDS.values(), "—"),
+    ("Not interested",),
+)
+
+
 def history_columns() -> list[Column]:
     return [
         Column(
@@ -137,12 +150,13 @@ class HistoryView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((150, 140, 130, 110, 70, 40, 100, 110)):
-            header.resizeSection(column, width)
-        # The Recording column fits its widest word (and its title) in this font.
-        words = [*RECORDING_WORDS.values(), "—"]
-        text_width = max(self.table.fontMetrics().horizontalAdvance(w) for w in words)
-        header.resizeSection(6, max(text_width + 24, header.sectionSizeHint(6)))
+        # Each column fits typical content in this font (and its title with the sort arrow);
+        # Number gets room for a contact's name. The agent's own widths are kept across starts
+        # (window_layout.py).
+        metrics = self.table.fontMetrics()
+        for column, samples in enumerate(COLUMN_SAMPLES):
+            text = max((metrics.horizontalAdvance(sample) for sample in samples), default=0)
+            header.resizeSection(column, max(text + 16, header.sectionSizeHint(column)))
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         keep_selection(self.table, lambda row: row.uuid)
 
@@ -207,6 +221,7 @@ class HistoryView(QWidget):
         left_layout.addWidget(self.stack, 1)
         left_layout.addWidget(self.summary)
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("historySplitter")
         splitter.addWidget(left)
         splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 3)

@@ -131,6 +131,7 @@ class LibraryView(QWidget):
         top_layout.addWidget(self.progress)
         top_layout.addWidget(self.stack, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setObjectName("recordingsSplitter")
         splitter.addWidget(top)
         splitter.addWidget(scrolling(self.player_widget, name="playerScroll"))
         splitter.setStretchFactor(0, 3)

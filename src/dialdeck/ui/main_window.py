@@ -27,7 +27,10 @@ from dialdeck.ui.icons import app_icon, refresh_icons, set_icon
 from dialdeck.ui.widgets import fit_to_screen, scrolling
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from dialdeck.ui.call_panel import CallPanel
+    from dialdeck.ui.window_layout import WindowLayout
 
 MINIMUM_SIZE = QSize(560, 400)
 
@@ -76,10 +79,12 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(STYLE)
         self.allow_close = False
         self.about_dialog: QDialog | None = None
+        self.layout_memory: WindowLayout | None = None
 
         self.dialer = DialerPanel()
         self.call_panel: CallPanel
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("callSplitter")
         # Each side scrolls on a small screen (800x600, or 200% scaling) instead of making the
         # window taller than the screen.
         dialer_scroll = scrolling(self.dialer, name="dialerScroll")
@@ -173,6 +178,26 @@ class MainWindow(QMainWindow):
         self.dialer.number_edit.setFocus()
         if not defer_call_panel:
             self.build_call_panel()
+
+    def restore_layout(self, path: Path) -> None:
+        """Size, place, splitters and columns as the agent left them (``window_layout.py``);
+        before the window is shown, so it never jumps. Tabs built later are restored when
+        first shown."""
+        from dialdeck.ui.window_layout import WindowLayout
+
+        self.layout_memory = WindowLayout(path)
+        self.layout_memory.restore_window(self)
+        self.layout_memory.track(self)
+        self.tabs.currentChanged.connect(lambda _i: self._track_tab())
+
+    def _track_tab(self) -> None:
+        if self.layout_memory is not None:
+            self.layout_memory.track(self.tabs.currentWidget())
+
+    def save_layout(self) -> None:
+        if self.layout_memory is not None:
+            self._track_tab()  # a view built without being shown (Play from History)
+            self.layout_memory.save(self)
 
     def focus_number(self) -> None:
         """Ctrl+L / F6: to the number field with its text selected, so typing replaces it."""

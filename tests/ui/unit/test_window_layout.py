@@ -1,0 +1,117 @@
+"""The window opens as the agent left it: size, splitters, columns; a bad file changes nothing."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTableView, QWidget
+from pytestqt.qtbot import QtBot
+
+from dialdeck.ui.window_layout import WindowLayout
+
+
+def build(qtbot: QtBot, columns: int = 3) -> tuple[QMainWindow, QSplitter, QTableView]:
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    splitter = QSplitter()
+    splitter.setObjectName("mainSplitter")
+    table = QTableView()
+    table.setObjectName("someTable")
+    table.setModel(QStandardItemModel(5, columns, table))
+    splitter.addWidget(table)
+    splitter.addWidget(QLabel("details"))
+    window.setCentralWidget(splitter)
+    window.resize(640, 480)
+    return window, splitter, table
+
+
+def test_size_splitter_and_columns_come_back(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / "config" / "window.ini"  # its folder does not exist yet
+    window, splitter, table = build(qtbot)
+    memory = WindowLayout(path)
+    memory.restore_window(window)
+    memory.track(window)
+    window.show()
+    window.resize(700, 450)
+    splitter.setSizes([450, 250])
+    table.horizontalHeader().resizeSection(1, 222)
+    sizes = splitter.sizes()
+    memory.save(window)
+    assert path.is_file()
+
+    again, splitter2, table2 = build(qtbot)
+    memory2 = WindowLayout(path)
+    memory2.restore_window(again)
+    memory2.track(again)
+    again.show()
+    assert (again.width(), again.height()) == (700, 450)
+    assert splitter2.sizes() == sizes
+    assert table2.horizontalHeader().sectionSize(1) == 222
+
+
+def test_a_table_with_other_columns_starts_from_its_defaults(qtbot: QtBot, tmp_path: Path) -> None:
+    """A release that adds a column must not apply the old widths to the wrong columns."""
+    window, _splitter, table = build(qtbot)
+    memory = WindowLayout(tmp_path / "window.ini")
+    memory.track(window)
+    table.horizontalHeader().resizeSection(1, 222)
+    memory.save(window)
+    _again, _s, wider = build(qtbot, columns=4)
+    default = wider.horizontalHeader().sectionSize(1)
+    WindowLayout(tmp_path / "window.ini").track(_again)
+    assert wider.horizontalHeader().sectionSize(1) == default != 222
+
+
+def test_a_view_not_built_this_session_keeps_its_saved_layout(qtbot: QtBot, tmp_path: Path) -> None:
+    window, _splitter, table = build(qtbot)
+    memory = WindowLayout(tmp_path / "window.ini")
+    memory.track(window)
+    table.horizontalHeader().resizeSection(1, 222)
+    memory.save(window)
+    bare = QMainWindow()  # the next session never opens that tab
+    qtbot.addWidget(bare)
+    WindowLayout(tmp_path / "window.ini").save(bare)
+    _later, _s, table3 = build(qtbot)
+    WindowLayout(tmp_path / "window.ini").track(_later)
+    assert table3.horizontalHeader().sectionSize(1) == 222
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x00\xff garbage \xfe" * 50,
+        b"[window]\ngeometry=not a blob\n[columns]\nsomeTable-3=42\n",
+        b"[window]\ngeometry=@ByteArray(" + b"x" * 100_000 + b")\n",
+    ],
+)
+def test_a_damaged_file_means_the_defaults(
+    qtbot: QtBot, tmp_path: Path, content: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "window.ini"
+    path.write_bytes(content)
+    window, _splitter, table = build(qtbot)
+    default_column = table.horizontalHeader().sectionSize(1)
+    memory = WindowLayout(path)
+    with caplog.at_level(logging.INFO, logger="dialdeck"):
+        memory.restore_window(window)
+        memory.track(window)
+    window.show()
+    assert (window.width(), window.height()) == (640, 480)
+    assert table.horizontalHeader().sectionSize(1) == default_column
+    memory.save(window)  # and it is written afresh
+    assert WindowLayout(path)._state("window/geometry") is not None
+
+
+def test_a_layout_that_cannot_be_written_is_logged_not_raised(
+    qtbot: QtBot, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "config"
+    blocker.write_text("a file where the folder should be")
+    window = QWidget()
+    qtbot.addWidget(window)
+    with caplog.at_level(logging.WARNING, logger="dialdeck"):
+        WindowLayout(blocker / "window.ini").save(window)
+    assert "window layout not saved" in caplog.text
