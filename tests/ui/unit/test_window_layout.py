@@ -52,13 +52,18 @@ def test_size_splitter_and_columns_come_back(qtbot: QtBot, tmp_path: Path) -> No
     assert table2.horizontalHeader().sectionSize(1) == 222
 
 
+def save_column_width(qtbot: QtBot, path: Path, width: int) -> None:
+    """A session that set the table's second column to ``width``, then quit."""
+    window, _splitter, table = build(qtbot)
+    memory = WindowLayout(path)
+    memory.track(window)
+    table.horizontalHeader().resizeSection(1, width)
+    memory.save(window)
+
+
 def test_a_table_with_other_columns_starts_from_its_defaults(qtbot: QtBot, tmp_path: Path) -> None:
     """A release that adds a column must not apply the old widths to the wrong columns."""
-    window, _splitter, table = build(qtbot)
-    memory = WindowLayout(tmp_path / "window.ini")
-    memory.track(window)
-    table.horizontalHeader().resizeSection(1, 222)
-    memory.save(window)
+    save_column_width(qtbot, tmp_path / "window.ini", 222)
     _again, _s, wider = build(qtbot, columns=4)
     default = wider.horizontalHeader().sectionSize(1)
     WindowLayout(tmp_path / "window.ini").track(_again)
@@ -66,11 +71,7 @@ def test_a_table_with_other_columns_starts_from_its_defaults(qtbot: QtBot, tmp_p
 
 
 def test_a_view_not_built_this_session_keeps_its_saved_layout(qtbot: QtBot, tmp_path: Path) -> None:
-    window, _splitter, table = build(qtbot)
-    memory = WindowLayout(tmp_path / "window.ini")
-    memory.track(window)
-    table.horizontalHeader().resizeSection(1, 222)
-    memory.save(window)
+    save_column_width(qtbot, tmp_path / "window.ini", 222)
     bare = QMainWindow()  # the next session never opens that tab
     qtbot.addWidget(bare)
     WindowLayout(tmp_path / "window.ini").save(bare)
