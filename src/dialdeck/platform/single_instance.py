@@ -7,8 +7,8 @@ folder, so separate homes (tests, portable use) run side by side.
 from __future__ import annotations
 
 import getpass
-import hashlib
 import logging
+import zlib
 from enum import Enum
 from pathlib import Path
 
@@ -19,10 +19,14 @@ log = logging.getLogger("dialdeck.instance")
 
 
 def server_name(config_dir: Path) -> str:
-    """Per user and per configuration folder (so each --home is its own instance)."""
+    """Per user and per configuration folder (so each --home is its own instance).
+
+    Two zlib checksums, not hashlib: this runs before the first paint, and hashlib's first
+    import loads and initialises OpenSSL (~3 ms). Not a secret (the socket is the user's own),
+    only a short name that differs for different folders."""
     where = str(config_dir.expanduser().resolve())
-    digest = hashlib.sha256(f"{getpass.getuser()}|{where}".encode()).hexdigest()[:16]
-    return f"dialdeck-{digest}"
+    data = f"{getpass.getuser()}|{where}".encode()
+    return f"dialdeck-{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
 class Handover(Enum):
