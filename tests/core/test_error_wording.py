@@ -16,7 +16,7 @@ from dialdeck.core.api import (
     PlatformError,
     RetryPolicy,
 )
-from dialdeck.core.api.errors import ApiError, Operation
+from dialdeck.core.api.errors import ApiError, Operation, RateLimitedError
 from dialdeck.core.api.paths import operation
 
 pytestmark = pytest.mark.anyio
@@ -130,3 +130,15 @@ def test_status_error_without_operation_keeps_the_old_words() -> None:
         str(HttpStatusError(500)) == "CloudDialer had a problem (error 500). Try again in a moment."
     )
     assert str(HttpStatusError(418, "tea")) == "CloudDialer answered with error 418. It said: tea"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [(None, ""), (1, "a pause of 1 second."), (7.4, "a pause of 7 seconds."),
+     (0.2, "a pause of 1 second."), (3600, "a pause of 60 minutes.")],
+)  # fmt: skip
+def test_a_rate_limit_says_the_pause_asked_for(seconds: float | None, said: str) -> None:
+    """Right wherever it is read: a Settings test, a download's reason, the log."""
+    text = str(RateLimitedError(seconds))
+    assert text.startswith("CloudDialer asked Dialdeck to slow down (too many requests).")
+    assert text.endswith(said) and ("pause" in text) == bool(said)

@@ -114,7 +114,7 @@ class RateLimitedError(ApiError):
     def __init__(self, retry_after: float | None = None, *, detail: str = "") -> None:
         text = self.message
         if retry_after is not None:
-            text += f" Dialdeck waits {_seconds(retry_after)} before asking again."
+            text += f" It asked for a pause of {_seconds(retry_after)}."
         super().__init__(text, detail=detail)
         self.retry_after = retry_after
 
