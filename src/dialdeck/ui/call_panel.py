@@ -66,9 +66,6 @@ class ClockLabel(QLabel):
             self.fit()
 
 
-CLOCK_SKEW = 120  # seconds: a PC clock this far from CloudDialer's is wrong, not late
-
-
 class CallPanel(QWidget):
     add_participant_requested = Signal(str)  # call_id
     hang_up_requested = Signal(str, str, int)  # call_id, role ("" for by leg), leg position
@@ -331,21 +328,9 @@ class CallPanel(QWidget):
         call = self.focused
         if call is None:
             return
-        info = call.info
-        followed = time.monotonic() - call.started_at
-        if info is not None and info.start_time is not None:
-            end = info.end_time or datetime.now(UTC)
-            elapsed = (end - info.start_time).total_seconds()
-            live, counted = info.end_time is None, info.duration
-            if live and counted is not None:  # CloudDialer's start against this PC's clock:
-                skewed = abs(elapsed - counted) > CLOCK_SKEW  # far apart, its own count wins
-                elapsed = float(counted) if skewed else max(elapsed, float(counted))
-            elif live and elapsed < 0:
-                elapsed = followed
-        else:
-            elapsed = followed
-        self.timer_label.setText(describe.clock(elapsed))
         now = datetime.now(UTC)
+        followed = time.monotonic() - call.started_at
+        self.timer_label.setText(describe.clock(describe.call_seconds(call.info, followed, now)))
         for row, since in enumerate(call.leg_since[: self.legs_table.rowCount()]):
             item = self.legs_table.item(row, 3)
             if item is not None:

@@ -10,6 +10,8 @@ from dialdeck.core.api import CallInfo, CallStatus, LegRole, LegStatus
 from dialdeck.core.numbers import DialNumber, check_dial_number
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from dialdeck.core.calls import TrackedCall
     from dialdeck.core.contact_names import ContactNames
     from dialdeck.core.library import RecordingRow
@@ -131,6 +133,25 @@ def number(value: str) -> str:
     """A leg's number in readable form when it is one; agent ids ("agent.017") as they are."""
     parsed = check_dial_number(value) if value[:1].isdigit() or value[:1] == "+" else None
     return parsed.display if isinstance(parsed, DialNumber) else value
+
+
+CLOCK_SKEW = 120.0  # seconds: a PC clock this far from CloudDialer's is wrong, not late
+LONGEST_CALL = 24 * 3600.0  # an ended call's times further apart than this are not believed
+
+
+def call_seconds(info: CallInfo | None, followed: float, now: datetime) -> float:
+    """The call's clock: CloudDialer's start against this PC's clock. While live, its own count
+    wins when the two disagree by more than :data:`CLOCK_SKEW`; times that cannot be (an end
+    before the start, a day apart, year 9999) give its count, or how long Dialdeck followed."""
+    if info is None or info.start_time is None:
+        return followed
+    elapsed = ((info.end_time or now) - info.start_time).total_seconds()
+    counted = None if info.duration is None else float(info.duration)
+    if info.end_time is None and counted is not None:
+        return counted if abs(elapsed - counted) > CLOCK_SKEW else max(elapsed, counted)
+    if 0 <= elapsed <= LONGEST_CALL:
+        return elapsed
+    return followed if counted is None else counted
 
 
 def clock(seconds: float) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -11,6 +12,7 @@ from dialdeck.core.api import CallInfo
 from dialdeck.core.calls import TrackedCall
 from dialdeck.ui.call_list import KEEP_ENDED
 from dialdeck.ui.call_panel import CallPanel
+from dialdeck.ui.describe import call_seconds
 
 LEGS = [{"role": "agent", "number": "a", "status": "DIALING"}]
 
@@ -81,3 +83,31 @@ def test_the_timer_survives_a_pc_clock_far_from_clouddialers(qtbot: QtBot) -> No
     recent = (datetime.now(UTC) - timedelta(seconds=75)).isoformat()
     panel.update_call(live_since(recent, duration=70), focus=True)
     assert panel.timer_label.text() == "1:15"  # clocks agree: the live count runs on
+
+
+NOW = datetime(2026, 7, 3, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "duration", "seconds"),
+    [
+        (NOW - timedelta(seconds=42), NOW, None, 42.0),  # ended: its times
+        (NOW - timedelta(seconds=42), NOW, 40, 42.0),
+        # Times that cannot be: its own count, else how long Dialdeck followed it (9 s).
+        (NOW, NOW - timedelta(hours=1), 33, 33.0),  # ended before it started
+        (NOW, NOW - timedelta(hours=1), None, 9.0),
+        (datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC), None, 9.0),
+        (NOW - timedelta(days=3), None, None, 9.0),  # live, this PC days ahead, no count
+        (NOW - timedelta(days=3), None, 5, 5.0),
+        (NOW - timedelta(seconds=30), None, None, 30.0),  # live, clocks agree
+    ],
+)
+def test_the_call_clock_never_shows_impossible_times(
+    start: datetime, end: datetime | None, duration: int | None, seconds: float
+) -> None:
+    info = CallInfo.from_json({
+        "call_id": "c", "call_status": "ANSWER", "legs": [], "start_time": start.isoformat(),
+        **({"end_time": end.isoformat()} if end else {}),
+        **({"duration": duration} if duration is not None else {}),
+    })  # fmt: skip
+    assert call_seconds(info, 9.0, NOW) == seconds
