@@ -281,3 +281,25 @@ def test_each_participant_change_is_said_as_what_it_is_now(
     before: LegStatus | None, after: LegStatus, said: list[type]
 ) -> None:
     assert [type(event) for event in participant_events(2, before, after)] == said
+
+
+async def test_the_customer_hanging_up_on_a_call_that_goes_on_is_an_event() -> None:
+    three = {**LIVE, "legs": [*LIVE["legs"], {"role": "participant", "number": "9123456789",
+                                              "status": "JOINED"}]}  # fmt: skip
+    customer_gone = {**three, "legs": [dict(leg) for leg in three["legs"]]}
+    customer_gone["legs"][1]["status"] = "LEFT"
+    client = ScriptedClient(
+        [three, customer_gone, {**customer_gone, "end_time": ENDED["end_time"]}]
+    )
+    seen: list[list[str]] = []
+    tracker = CallTracker(
+        cast(CloudDialerClient, client),
+        on_update=lambda call: seen.append([type(e).__name__ for e in call.events]),
+        policy=QUICK,
+    )
+    call = tracker.track("c1", "u", "98765 43210")
+    with anyio.fail_after(10):
+        while not call.is_over:
+            await asyncio.sleep(0.01)
+    assert seen[1] == ["CustomerLeft"]
+    assert "CustomerLeft" not in seen[2]  # the end is its own news

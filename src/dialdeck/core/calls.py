@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from dialdeck.core.api.errors import ApiError, AuthError, ForbiddenError, NotFoundError
-from dialdeck.core.api.models import CallInfo, LegStatus
+from dialdeck.core.api.models import CallInfo, LegRole, LegStatus
 
 if TYPE_CHECKING:
     from dialdeck.core.api.client import CloudDialerClient
@@ -74,6 +74,11 @@ class ParticipantLeft:
 
 
 @dataclass(frozen=True)
+class CustomerLeft:
+    """The customer hung up while the call goes on (the agent with a colleague)."""
+
+
+@dataclass(frozen=True)
 class StatusChanged:
     """The call's status changed (or it was seen for the first time, or it ended)."""
 
@@ -84,7 +89,13 @@ class Lost:
 
 
 CallEvent = (
-    LegAdded | ParticipantJoined | ParticipantFailed | ParticipantLeft | StatusChanged | Lost
+    LegAdded
+    | ParticipantJoined
+    | ParticipantFailed
+    | ParticipantLeft
+    | CustomerLeft
+    | StatusChanged
+    | Lost
 )
 
 
@@ -142,6 +153,12 @@ def participant_events(
         LegStatus.LEFT: ParticipantLeft(position),
     }
     return [*added, now[after]] if after in now else added
+
+
+def customer_left(info: CallInfo, position: int, now: LegStatus) -> bool:
+    """The customer hung up and the call goes on (the agent stays with a colleague)."""
+    leg = info.legs[position]
+    return leg.role is LegRole.DESTINATION and now is LegStatus.LEFT and not info.is_over
 
 
 UpdateCallback = Callable[[TrackedCall], None]
@@ -277,6 +294,8 @@ class CallTracker:
             call.leg_since[index] = now
             if index >= 2:
                 call.events.extend(participant_events(index, before, after))
+            elif customer_left(info, index, after):
+                call.events.append(CustomerLeft())
         old = call.info
         changed = (
             old is None

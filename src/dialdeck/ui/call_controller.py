@@ -18,10 +18,6 @@ from PySide6.QtCore import QObject, Signal
 
 from dialdeck.core.api import ApiError, OutcomeUnknownError
 from dialdeck.core.calls import (
-    LegAdded,
-    ParticipantFailed,
-    ParticipantJoined,
-    ParticipantLeft,
     StatusChanged,
     TrackedCall,
 )
@@ -216,6 +212,15 @@ class CallController(QObject):
     ) -> None:
         try:
             await session.client.add_participant(call_id, number.national, max_ring_time)
+        except OutcomeUnknownError:  # its own words are about placing a call
+            self.call_notice.emit(
+                call_id,
+                self.tr(
+                    "No clear answer came back from CloudDialer: {number} may be ringing now. "
+                    "Wait a moment before adding them again. Your call goes on."
+                ).format(number=number.display),
+                True,
+            )
         except ApiError as exc:
             self.call_notice.emit(
                 call_id,
@@ -341,28 +346,8 @@ class CallController(QObject):
         self.call_updated.emit(call, False)
         info = call.info
         for event in call.events:
-            if isinstance(event, ParticipantFailed) and info is not None:
-                who = describe.number(info.legs[event.position].number)
-                self.call_notice.emit(
-                    call.call_id,
-                    self.tr(
-                        "Your colleague at {number} could not be reached. The call goes on."
-                    ).format(number=who),
-                    True,
-                )
-            elif isinstance(event, LegAdded):
-                self.call_notice.emit(call.call_id, self.tr("Ringing your colleague…"), False)
-            elif isinstance(event, ParticipantJoined):
-                self.call_notice.emit(
-                    call.call_id,
-                    self.tr(
-                        "Your colleague joined. To transfer the call, hang up: "
-                        "they stay with the customer."
-                    ),
-                    False,
-                )
-            elif isinstance(event, ParticipantLeft):
-                self.call_notice.emit(call.call_id, self.tr("Your colleague left the call."), False)
+            if (notice := describe.event_notice(event, info)) is not None:
+                self.call_notice.emit(call.call_id, *notice)
         over = call.is_over and info is not None
         if over and any(isinstance(e, StatusChanged) for e in call.events):
             assert info is not None

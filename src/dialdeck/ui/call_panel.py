@@ -97,6 +97,7 @@ class CallPanel(QWidget):
         self.state_label.setFont(headline)
         self.number_label = QLabel()
         self.number_label.setObjectName("callNumberLabel")
+        self.number_label.setWordWrap(True)  # a contact's long name must not widen the panel
         self.timer_label = ClockLabel("0:00")
         self.timer_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.timer_label.setObjectName("callTimerLabel")
@@ -114,6 +115,7 @@ class CallPanel(QWidget):
         self.reconnecting_label = QLabel()  # its words: describe.reconnecting
         self.reconnecting_label.setObjectName("reconnectingLabel")
         self.reconnecting_label.setAccessibleName(self.tr("Connection"))
+        self.reconnecting_label.setWordWrap(True)  # "…slow down: checking again at …" is long
         self.reconnecting_label.hide()
         # A call the platform refused never gets an entry: its reason shows here, above
         # whatever was in view, until the next call is placed.
@@ -235,8 +237,10 @@ class CallPanel(QWidget):
         self.dial_problem_label.setVisible(bool(text))
 
     def show_notice_for(self, call_id: str, text: str, error: bool) -> None:
-        """A notice about one call: shown only while that call is the one in view."""
-        if call_id == self._focus:
+        """A notice about one call: shown only while that call is the one in view, and never
+        about a call the agent has left or that ended (it would stay there for good)."""
+        call = self.calls_list.calls.get(call_id)
+        if call_id == self._focus and not (call is not None and self._agent_done(call)):
             self.show_notice(text, error=error)
 
     def show_notice(self, text: str, *, error: bool = False) -> None:

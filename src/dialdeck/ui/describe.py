@@ -7,6 +7,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 
 from dialdeck.core.api import CallInfo, CallStatus, LegRole, LegStatus
+from dialdeck.core.calls import (
+    CallEvent,
+    CustomerLeft,
+    LegAdded,
+    ParticipantFailed,
+    ParticipantJoined,
+    ParticipantLeft,
+)
 from dialdeck.core.numbers import DialNumber, check_dial_number
 
 if TYPE_CHECKING:
@@ -74,6 +82,29 @@ def reconnecting(call: TrackedCall) -> str:
     return tr("CloudDialer asked Dialdeck to slow down: checking again at {time}").format(
         time=f"{call.asked_to_wait_until.astimezone():%H:%M:%S}"
     )
+
+
+def event_notice(event: CallEvent, info: CallInfo | None) -> tuple[str, bool] | None:
+    """What the agent is told of a change in their call: (the words, whether it is a problem)."""
+    if isinstance(event, LegAdded):
+        return tr("Ringing your colleague…"), False
+    if isinstance(event, ParticipantJoined):
+        return tr(
+            "Your colleague joined. To transfer the call, hang up: they stay with the customer."
+        ), False
+    if isinstance(event, ParticipantFailed) and info is not None:
+        who = number(info.legs[event.position].number)
+        return tr("Your colleague at {number} could not be reached. The call goes on.").format(
+            number=who
+        ), True
+    if isinstance(event, ParticipantLeft):
+        return tr("Your colleague left the call."), False
+    if isinstance(event, CustomerLeft):
+        legs = info.legs if info else ()
+        if any(leg.role is LegRole.PARTICIPANT and leg.status is LegStatus.JOINED for leg in legs):
+            return tr("The customer hung up. You are still on the line with your colleague."), False
+        return tr("The customer hung up."), False
+    return None
 
 
 def worth_notifying(call: TrackedCall) -> bool:

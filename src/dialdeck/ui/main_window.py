@@ -199,6 +199,14 @@ class MainWindow(QMainWindow):
             self._track_tab()  # a view built without being shown (Play from History)
             self.layout_memory.save(self)
 
+    def bring_to_front(self) -> None:
+        """From the tray, the taskbar or a second launch, as the agent left it: a maximised
+        window comes back maximised (``showNormal`` would not)."""
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
     def focus_number(self) -> None:
         """Ctrl+L / F6: to the number field with its text selected, so typing replaces it."""
         self.tabs.setCurrentIndex(0)

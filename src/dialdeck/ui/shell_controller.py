@@ -269,9 +269,7 @@ class ShellController(QObject):
             self.bring_to_front()
 
     def bring_to_front(self) -> None:
-        self.window.showNormal()
-        self.window.raise_()
-        self.window.activateWindow()
+        self.window.bring_to_front()
 
     def close_window(self) -> None:
         """The window's close button: stay in the tray if that is the setting and a tray exists."""

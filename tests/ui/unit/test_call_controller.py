@@ -18,6 +18,7 @@ from dialdeck.core.api import (
     PlatformError,
 )
 from dialdeck.core.calls import (
+    CustomerLeft,
     LegAdded,
     ParticipantFailed,
     ParticipantJoined,
@@ -178,6 +179,24 @@ def test_a_colleague_seen_already_joined_or_gone_is_said_so(controller: CallCont
     assert seen.of("call_notice")[-1][1:] == ("Your colleague left the call.", False)
 
 
+def test_a_customer_who_hangs_up_while_a_colleague_is_on_is_said(
+    controller: CallController,
+) -> None:
+    """The transfer hint ("hang up: they stay with the customer") would be wrong now."""
+    seen = Recorder(controller)
+    legs = (Leg(LegRole.AGENT, "agent.017", LegStatus.JOINED),
+            Leg(LegRole.DESTINATION, "9876543210", LegStatus.LEFT),
+            Leg(LegRole.PARTICIPANT, "9123456789", LegStatus.JOINED))  # fmt: skip
+    info = CallInfo(call_id="c1", call_status=CallStatus.ANSWER, uuid="u", legs=legs)
+    call = TrackedCall("c1", "u1", "+91 98765 43210", info=info)
+    call.events = [CustomerLeft()]
+    controller.hooks.on_update(call)
+    assert seen.of("call_notice")[-1][1:] == (
+        "The customer hung up. You are still on the line with your colleague.",
+        False,
+    )
+
+
 def test_a_failing_save_is_said_and_retried(
     controller: CallController, history: AsyncHistory, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -220,6 +239,12 @@ def test_add_participant_success_and_failure(
     controller.add_participant("c1", parse_dial_number("91234 56789"), 40)
     qtbot.waitUntil(lambda: len(seen.of("call_notice")) == 2)
     assert "Your call goes on" in str(seen.of("call_notice")[1][1])
+    # No answer to the request: it may have rung them. Not "placed… before dialling again".
+    session.client.participant_error = OutcomeUnknownError()
+    controller.add_participant("c1", parse_dial_number("91234 56789"), 40)
+    qtbot.waitUntil(lambda: len(seen.of("call_notice")) == 3)
+    said = str(seen.of("call_notice")[2][1])
+    assert "+91 91234 56789 may be ringing now" in said and "dialling" not in said
 
 
 def test_sandbox_hang_up_uses_one_based_leg_ids(

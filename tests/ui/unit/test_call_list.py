@@ -111,3 +111,40 @@ def test_the_call_clock_never_shows_impossible_times(
         **({"duration": duration} if duration is not None else {}),
     })  # fmt: skip
     assert call_seconds(info, 9.0, NOW) == seconds
+
+
+def test_long_words_in_the_panel_wrap_instead_of_widening_it(qtbot: QtBot) -> None:
+    """A rate limit's line and a contact's long name used to push the timer and the buttons
+    off a 900 px window (the panel only scrolls up and down on a small screen)."""
+    panel = CallPanel()
+    qtbot.addWidget(panel)
+    call = live_since((datetime.now(UTC) - timedelta(seconds=5)).isoformat(), duration=5)
+    panel.update_call(call, focus=True)
+    panel.show()
+    narrow = panel.minimumSizeHint().width()
+    call.reconnecting, call.asked_to_wait_until = True, datetime.now(UTC)
+    panel.describe_number = lambda _n: (
+        "Priya Raghunathan-Venkataramanan (Globex Industries) · +91 98765 43210"
+    )
+    panel.update_call(call, focus=True)
+    assert panel.reconnecting_label.isVisible()
+    assert "slow down" in panel.reconnecting_label.text()
+    assert panel.minimumSizeHint().width() <= narrow
+
+
+def test_no_notice_is_shown_about_a_call_that_ended(qtbot: QtBot) -> None:
+    """A colleague's "left the call" arriving with the end of the call stayed there for good."""
+    panel = CallPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    call = live_since((datetime.now(UTC) - timedelta(seconds=5)).isoformat(), duration=5)
+    panel.update_call(call, focus=True)
+    panel.show_notice_for("c", "Your colleague joined.", False)
+    assert panel.notice_label.isVisible()
+    assert call.info is not None
+    call.info = CallInfo.from_json({"call_id": "c", "call_status": "ANSWER", "legs": [],
+                                    "end_time": datetime.now(UTC).isoformat()})  # fmt: skip
+    panel.update_call(call, focus=False)
+    assert not panel.notice_label.isVisible()
+    panel.show_notice_for("c", "Your colleague left the call.", False)
+    assert not panel.notice_label.isVisible()

@@ -68,3 +68,16 @@ def test_closing_without_a_tray_asks_to_quit(shell: ShellController) -> None:
     shell.window.quit_requested.connect(lambda: quits.append(True))
     shell.close_window()
     assert quits == [True]
+
+
+def test_a_maximised_window_comes_back_maximised(shell: ShellController, qtbot: QtBot) -> None:
+    """From the tray (hidden) or the taskbar (minimised), as the agent left it."""
+    window = shell.window
+    window.showMaximized()
+    qtbot.waitUntil(window.isMaximized)
+    window.hide()
+    shell.bring_to_front()
+    assert window.isVisible() and window.isMaximized()
+    window.showMinimized()
+    shell.bring_to_front()
+    assert window.isMaximized() and not window.isMinimized()
