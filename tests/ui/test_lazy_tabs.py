@@ -14,6 +14,7 @@ from dialdeck.core.paths import AppPaths
 from dialdeck.core.settings import Settings, save_settings
 from dialdeck.ui.contacts_tab_controller import ContactsTab
 from dialdeck.ui.lazy_page import LazyPage
+from dialdeck.ui.widgets import column_menu
 from tests.ui.conftest import AppFactory, AppHarness
 from tests.ui.test_contacts import contacts_file, import_contacts
 from tests.ui.test_dialing import type_and_enter
@@ -203,3 +204,30 @@ def test_the_window_and_each_tab_open_as_the_agent_left_them(
     third.window.show_tab(lib(third).library_view)
     found = lib(third).library_view.findChild(QSplitter, "recordingsSplitter")
     assert found.sizes() == recordings_sizes
+
+
+def test_history_columns_can_be_shown_and_hidden_and_stay_so(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    """Caller ID and Legs start hidden (the table fits a 1000 px window); the header's menu
+    shows them, and the choice is kept at the next start."""
+    home = tmp_path / "home"
+    first = make_app(home)
+    view = hist(first).history_view
+    first.window.show_tab(view)
+    header = view.table.horizontalHeader()
+    assert header.isSectionHidden(2) and header.isSectionHidden(5)  # Caller ID, Legs
+    menu = column_menu(view.table, always=2)
+    titles = [action.text() for action in menu.actions()]
+    assert titles[:2] == ["Caller ID", "Outcome"] and "When" not in titles
+    caller_id = menu.actions()[0]
+    assert not caller_id.isChecked()
+    caller_id.trigger()
+    assert not header.isSectionHidden(2)
+    first.shutdown()
+
+    second = make_app(home)
+    view = hist(second).history_view
+    second.window.show_tab(view)
+    assert not view.table.horizontalHeader().isSectionHidden(2)
+    assert view.table.horizontalHeader().isSectionHidden(5)

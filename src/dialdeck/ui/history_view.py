@@ -29,7 +29,12 @@ from dialdeck.ui.describe import clock, count, number
 from dialdeck.ui.flow_layout import FlowLayout
 from dialdeck.ui.notes_editor import NotesEditor
 from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
-from dialdeck.ui.widgets import row_table, search_field, show_table, with_empty_state
+from dialdeck.ui.widgets import (
+    row_table,
+    search_field,
+    show_table,
+    with_empty_state,
+)
 
 DISPOSITIONS = ("", *DEFAULT_DISPOSITIONS)  # "" first: no outcome picked yet
 RECORDING_WORDS = {
@@ -43,14 +48,17 @@ RECORDING_WORDS = {
 # What each column typically holds, for its default width (the last, Notes, stretches).
 COLUMN_SAMPLES: tuple[tuple[str, ...], ...] = (
     ("30 Sep 2026  23:59",),
-    ("Firstname Lastname (Company)",),
+    ("Asha Rao (Acme Traders) · +91 98765 43210",),
     ("+91 98000 00000",),
-    ("Outcome unknown",),
+    ("Not placed", "In progress", "No answer"),  # "Outcome unknown" is rare: elided
     ("0:00:00",),
     ("99",),
     (*RECORDING_WORDS.values(), "—"),
     ("Not interested",),
 )
+
+
+HIDDEN_AT_FIRST = (2, 5)  # Caller ID, Legs
 
 
 def history_columns() -> list[Column]:
@@ -66,7 +74,7 @@ def history_columns() -> list[Column]:
             "Outcome",
             lambda r: outcome_label(r).capitalize(),
             SortKey.OUTCOME,
-            tooltip=lambda r: r.error or "",
+            tooltip=lambda r: "\n".join(filter(None, (outcome_label(r).capitalize(), r.error))),
         ),
         Column(
             "Duration",
@@ -143,7 +151,9 @@ class HistoryView(QWidget):
             lambda: self.export_requested.emit(self.current_filter())
         )
 
-        self.table = row_table(self.model, name="historyTable", accessible=self.tr("Call history"))
+        self.table = row_table(
+            self.model, name="historyTable", accessible=self.tr("Call history"), always_shown=2
+        )
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.table.verticalHeader().setDefaultSectionSize(24)
@@ -157,6 +167,10 @@ class HistoryView(QWidget):
         for column, samples in enumerate(COLUMN_SAMPLES):
             text = max((metrics.horizontalAdvance(sample) for sample in samples), default=0)
             header.resizeSection(column, max(text + 16, header.sectionSizeHint(column)))
+        # Caller ID and Legs matter less at a glance (the details beside say them): hidden at
+        # first, to be shown from the header's menu (right-click).
+        for column in HIDDEN_AT_FIRST:
+            header.setSectionHidden(column, True)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         keep_selection(self.table, lambda row: row.uuid)
 
@@ -226,6 +240,7 @@ class HistoryView(QWidget):
         splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([750, 250])  # the table first; in proportion to the window's width
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(splitter, 1)

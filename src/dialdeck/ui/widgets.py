@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractItemModel, QSize, Qt, QTimer
+from PySide6.QtCore import QAbstractItemModel, QPoint, QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QLabel,
     QLineEdit,
+    QMenu,
     QScrollArea,
     QStackedWidget,
     QTableView,
@@ -54,8 +55,11 @@ def search_field(
     return edit, timer
 
 
-def row_table(model: QAbstractItemModel, *, name: str, accessible: str) -> QTableView:
-    """A read-only table that selects whole rows, one at a time."""
+def row_table(
+    model: QAbstractItemModel, *, name: str, accessible: str, always_shown: int = 1
+) -> QTableView:
+    """A read-only table that selects whole rows, one at a time; its header's menu (right-click)
+    shows and hides all but the first ``always_shown`` columns."""
     table = QTableView()
     table.setObjectName(name)
     table.setAccessibleName(accessible)
@@ -64,7 +68,35 @@ def row_table(model: QAbstractItemModel, *, name: str, accessible: str) -> QTabl
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setAlternatingRowColors(True)
     table.verticalHeader().hide()
+    column_chooser(table, always=always_shown)
     return table
+
+
+def column_chooser(table: QTableView, *, always: int = 1) -> None:
+    """Right-click on the header: show or hide columns (the first ``always`` stay). Hidden
+    columns are part of the header's state, so they are kept across starts (window_layout)."""
+    header = table.horizontalHeader()
+    header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def choose(position: QPoint) -> None:
+        menu = column_menu(table, always=always)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(header.mapToGlobal(position))
+
+    header.customContextMenuRequested.connect(choose)
+
+
+def column_menu(table: QTableView, *, always: int = 1) -> QMenu:
+    header = table.horizontalHeader()
+    menu = QMenu(header)
+    menu.setObjectName(f"{table.objectName()}Columns")
+    model = table.model()
+    for column in range(always, header.count()):
+        action = menu.addAction(str(model.headerData(column, Qt.Orientation.Horizontal)))
+        action.setCheckable(True)
+        action.setChecked(not header.isSectionHidden(column))
+        action.toggled.connect(lambda shown, c=column: header.setSectionHidden(c, not shown))
+    return menu
 
 
 def with_empty_state(table: QTableView, empty: QLabel) -> QStackedWidget:
