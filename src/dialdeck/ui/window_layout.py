@@ -8,6 +8,7 @@ file only means Qt's defaults: nothing here can stop Dialdeck from starting or q
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 
@@ -21,11 +22,37 @@ WINDOW_KEY = "window/geometry"
 MAX_STATE_BYTES = 16 * 1024  # Qt's blobs are tens of bytes per section; more is not ours
 
 
+MAX_FILE_BYTES = 64 * 1024  # ours is about a kilobyte: a larger file is not ours to read
+KEY_PREFIXES = ("window/", "splitters/", "columns/")
+
+
 class WindowLayout:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._set_aside_if_damaged()
         self._settings = QSettings(str(path), QSettings.Format.IniFormat)
+        self._settings.allKeys()  # QSettings reads on first use: read now, to know its status
+        if self._settings.status() is not QSettings.Status.NoError:  # unreadable: start afresh
+            self._set_aside(f"unreadable ({self._settings.status().name})")
+            self._settings = QSettings(str(path), QSettings.Format.IniFormat)
         self._tracked: dict[str, QSplitter | QHeaderView] = {}
+
+    def _set_aside_if_damaged(self) -> None:
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            return  # none yet (or unreadable: QSettings says so)
+        if size > MAX_FILE_BYTES:
+            self._set_aside(f"{size} bytes")
+
+    def _set_aside(self, why: str) -> None:
+        """Kept beside as ``window.ini.damaged`` (as a damaged settings file is), not read."""
+        try:
+            self.path.replace(self.path.with_name(self.path.name + ".damaged"))
+        except OSError as exc:
+            log.warning("damaged window layout %s (%s) not set aside: %s", self.path, why, exc)
+            return
+        log.warning("window layout %s was damaged (%s): set aside, defaults used", self.path, why)
 
     def restore_window(self, window: QWidget) -> None:
         """Before the window is shown. Qt moves a window saved on a screen that is gone (a
@@ -58,6 +85,9 @@ class WindowLayout:
 
     def save(self, window: QWidget) -> None:
         """Keys of views not built this session (a tab never opened) keep what they had."""
+        for key in self._settings.allKeys():  # a hand-edited file's other keys: not ours
+            if not key.startswith(KEY_PREFIXES):
+                self._settings.remove(key)
         self._settings.setValue(WINDOW_KEY, window.saveGeometry())
         for key, target in self._tracked.items():
             if shiboken6.isValid(target):
@@ -65,6 +95,9 @@ class WindowLayout:
         self._settings.sync()
         if self._settings.status() is not QSettings.Status.NoError:
             log.warning("window layout not saved to %s: %s", self.path, self._settings.status())
+            return
+        with contextlib.suppress(OSError):  # like settings.json: the user's own (POSIX)
+            self.path.chmod(0o600)
 
     def _state(self, key: str) -> QByteArray | None:
         value = self._settings.value(key)

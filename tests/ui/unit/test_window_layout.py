@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -81,29 +82,41 @@ def test_a_view_not_built_this_session_keeps_its_saved_layout(qtbot: QtBot, tmp_
 
 
 @pytest.mark.parametrize(
-    "content",
+    ("content", "set_aside"),
     [
-        b"\x00\xff garbage \xfe" * 50,
-        b"[window]\ngeometry=not a blob\n[columns]\nsomeTable-3=42\n",
-        b"[window]\ngeometry=@ByteArray(" + b"x" * 100_000 + b")\n",
+        (b"\x00\xff garbage \xfe" * 50, True),  # not INI at all
+        (b"[window]\ngeometry=@ByteArray(" + b"x" * 100_000 + b")\n", True),  # far too large
+        # INI, but not what Qt wrote: read, its bad values ignored, the others dropped at save
+        (b"[window]\ngeometry=not a blob\n[columns]\nsomeTable-3=42\n[evil]\nx=1\n", False),
     ],
 )
 def test_a_damaged_file_means_the_defaults(
-    qtbot: QtBot, tmp_path: Path, content: bytes, caplog: pytest.LogCaptureFixture
+    qtbot: QtBot,
+    tmp_path: Path,
+    content: bytes,
+    set_aside: bool,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     path = tmp_path / "window.ini"
     path.write_bytes(content)
     window, _splitter, table = build(qtbot)
     default_column = table.horizontalHeader().sectionSize(1)
-    memory = WindowLayout(path)
     with caplog.at_level(logging.INFO, logger="dialdeck"):
+        memory = WindowLayout(path)
         memory.restore_window(window)
         memory.track(window)
     window.show()
     assert (window.width(), window.height()) == (640, 480)
     assert table.horizontalHeader().sectionSize(1) == default_column
-    memory.save(window)  # and it is written afresh
+    assert (tmp_path / "window.ini.damaged").exists() == set_aside
+    with caplog.at_level(logging.WARNING, logger="dialdeck"):
+        memory.save(window)  # and it is written afresh, with only what is ours
+    assert "not saved" not in caplog.text
+    text = path.read_text("latin-1")
+    assert "evil" not in text and len(text) < 4096
     assert WindowLayout(path)._state("window/geometry") is not None
+    if os.name == "posix":
+        assert path.stat().st_mode & 0o777 == 0o600  # like settings.json
 
 
 def test_a_layout_that_cannot_be_written_is_logged_not_raised(
