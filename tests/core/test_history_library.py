@@ -163,8 +163,12 @@ def test_library_rows_and_bookmarks_survive_reopen(tmp_path: Path) -> None:
     )
     assert library.add_pending(store, "u1", "http://x/other", "dup") == rec_id  # once per call
     assert [r.id for r in library.due_downloads(store)] == [rec_id]
-    library.mark_failed(store, rec_id, "offline", datetime.now(UTC) + timedelta(minutes=1))
+    retry_at = datetime.now(UTC) + timedelta(minutes=1)
+    library.mark_failed(store, rec_id, "offline", retry_at)
     assert library.due_downloads(store) == []
+    # History knows when, as Recordings does (it said "Failed" of a download about to be retried)
+    [call] = query_calls(store, HistoryFilter())
+    assert call.recording_state is RecState.FAILED and call.recording_retry_at == retry_at
     assert [
         r.id for r in library.due_downloads(store, datetime.now(UTC) + timedelta(minutes=2))
     ] == [rec_id]

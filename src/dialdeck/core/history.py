@@ -88,6 +88,7 @@ class HistoryRow:
     recording_state: RecState | None  # None: no recording expected
     recording_id: int | None
     sandbox: bool
+    recording_retry_at: datetime | None = None  # a failed download tried again then
     # (the sort column's stored value, id): where the next page starts (see query_calls)
     cursor: Cursor | None = field(default=None, compare=False, repr=False)
 
@@ -131,9 +132,17 @@ def _sql_where(clauses: list[str]) -> str:
 _SELECT = """
     SELECT c.id, c.uuid, c.placed_at, c.to_number, c.from_number, c.agent, c.state, c.call_status,
            c.duration, c.legs, c.notes, c.disposition, c.error, c.sandbox,
-           r.state AS recording_state, r.id AS recording_id, {sort} AS sort_value
+           r.state AS recording_state, r.id AS recording_id, r.next_try_at AS recording_retry,
+           {sort} AS sort_value
     FROM calls c LEFT JOIN recordings r ON r.call_uuid = c.uuid
 """
+
+
+def _time_or_none(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _row(row: sqlite3.Row) -> HistoryRow:
@@ -158,6 +167,7 @@ def _row(row: sqlite3.Row) -> HistoryRow:
         recording_state=RecState(row["recording_state"]) if row["recording_state"] else None,
         recording_id=row["recording_id"],
         sandbox=bool(row["sandbox"]),
+        recording_retry_at=_time_or_none(row["recording_retry"]),
         cursor=(row["sort_value"], row["id"]),
     )
 

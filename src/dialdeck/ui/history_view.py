@@ -53,12 +53,19 @@ COLUMN_SAMPLES: tuple[tuple[str, ...], ...] = (
     ("Not placed", "In progress", "No answer"),  # "Outcome unknown" is rare: elided
     ("0:00:00",),
     ("99",),
-    (*RECORDING_WORDS.values(), "—"),
+    (*RECORDING_WORDS.values(), "Retry at 00:00", "—"),
     ("Not interested",),
 )
 
 
 HIDDEN_AT_FIRST = (2, 5)  # Caller ID, Legs
+
+
+def recording_word(row: HistoryRow) -> str:
+    """As the Recordings tab says it: a failed download that will be tried again says when."""
+    if row.recording_state is RecState.FAILED and row.recording_retry_at is not None:
+        return f"Retry at {row.recording_retry_at.astimezone():%H:%M}"
+    return RECORDING_WORDS.get(row.recording_state or "", "—")
 
 
 def history_columns() -> list[Column]:
@@ -83,7 +90,7 @@ def history_columns() -> list[Column]:
             True,
         ),
         Column("Legs", lambda r: str(r.legs) if r.legs else "", None, True),
-        Column("Recording", lambda r: RECORDING_WORDS.get(r.recording_state or "", "—")),
+        Column("Recording", recording_word),
         Column("Disposition", lambda r: r.disposition),
         Column("Notes", lambda r: r.notes.splitlines()[0] if r.notes else ""),
     ]
