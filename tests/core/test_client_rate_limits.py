@@ -37,6 +37,8 @@ TOO_MANY = b'{"status": "error", "message": "slow down"}'
         (format_datetime(NOW + timedelta(seconds=90), usegmt=True), 90.0),
         (format_datetime(NOW - timedelta(hours=1), usegmt=True), 0.0),  # in the past: now
         ("99999999999999999999", MAX_RETRY_AFTER),  # a day, a year: capped
+        ("9" * 50_000, MAX_RETRY_AFTER),  # past int()'s digit limit
+        ("000000000007", 7.0),
         ("Fri, 31 Dec 9999 23:59:59 GMT", MAX_RETRY_AFTER),
         ("-5", None),
         ("1.5", None),

@@ -191,7 +191,8 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         return None
     text = value.strip()
     if text.isascii() and text.isdigit():
-        seconds = float(int(text[:8]))  # 8 digits: over a year, capped below anyway
+        digits = text.lstrip("0") or "0"  # never int() of thousands of digits (ValueError)
+        seconds = MAX_RETRY_AFTER if len(digits) > 7 else float(int(digits))
     else:
         try:
             when = parsedate_to_datetime(text)
