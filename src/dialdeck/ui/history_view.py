@@ -29,12 +29,7 @@ from dialdeck.ui.describe import clock, count, number
 from dialdeck.ui.flow_layout import FlowLayout
 from dialdeck.ui.notes_editor import NotesEditor
 from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
-from dialdeck.ui.widgets import (
-    row_table,
-    search_field,
-    show_table,
-    with_empty_state,
-)
+from dialdeck.ui.widgets import row_table, search_field, show_table, with_empty_state
 
 DISPOSITIONS = ("", *DEFAULT_DISPOSITIONS)  # "" first: no outcome picked yet
 RECORDING_WORDS = {
