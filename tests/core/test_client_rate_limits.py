@@ -1,6 +1,6 @@
 """A server that asks for fewer requests (429, or 503 with Retry-After) is waited for, not
-hammered: GETs stop their quick retries, downloads keep their ``.part`` and wait, POSTs stay
-"may have been placed" (429 is no documented refusal)."""
+hammered: GETs stop their quick retries, downloads keep their ``.part`` and wait; a POST turned
+away with 429 placed nothing (a rate limiter does not read what it refuses)."""
 
 from __future__ import annotations
 
@@ -90,15 +90,28 @@ async def test_a_503_that_does_not_say_when_is_still_retried(hostile: HostileSer
     assert excinfo.value.retry_after is None
 
 
-async def test_a_429_to_a_call_request_may_have_placed_it(hostile: HostileServer) -> None:
-    """Not one of POST /calls' documented refusals: a gateway's 429 proves nothing."""
-    answer = reply("429 Too Many Requests", TOO_MANY, headers={"Retry-After": "5"})
+@pytest.mark.parametrize("body", [TOO_MANY, b"<html>429 Too Many Requests</html>", b""])
+async def test_a_429_to_a_call_request_is_a_refusal(hostile: HostileServer, body: bytes) -> None:
+    """A rate limiter (the API's or a gateway's, with its own page or none) turns the request
+    away unread: nothing was placed, and the agent is told to wait, not to check their phone."""
+    answer = reply("429 Too Many Requests", body, headers={"Retry-After": "20"})
     hostile.route("calls", canned(answer))
+    request = CallRequest("919800000000", "9876543210", "u1", crm_username="agent.017")
+    async with short_client(hostile.url) as api:
+        with pytest.raises(RateLimitedError) as excinfo:
+            await api.initiate_call(request)
+    assert hostile.hits["POST calls"] == 1  # never retried
+    assert excinfo.value.retry_after == 20.0
+
+
+async def test_a_proxy_page_with_another_status_still_may_have_placed_the_call(
+    hostile: HostileServer,
+) -> None:
+    hostile.route("calls", canned(reply("503 Service Unavailable", b"<html>busy</html>")))
     request = CallRequest("919800000000", "9876543210", "u1", crm_username="agent.017")
     async with short_client(hostile.url) as api:
         with pytest.raises(OutcomeUnknownError):
             await api.initiate_call(request)
-    assert hostile.hits["POST calls"] == 1
 
 
 WAV = synthesize_call(5, 8000, seed=3)

@@ -6,6 +6,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
+import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -131,6 +132,24 @@ def test_platform_refusal_message(make_app: AppFactory, caplog: pytest.LogCaptur
     assert app.window.dialer.dial_button.isEnabled()
     assert history_rows(app)[-1]["state"] == "not_placed"
     assert app.window.call_panel.stack.currentWidget() is app.window.call_panel.empty_state
+
+
+def test_a_rate_limited_dial_placed_nothing_and_says_to_wait(make_app: AppFactory) -> None:
+    """Not "may have been placed: check your phone": a 429 turned the request away unread."""
+    app = make_app()
+    faults = {"error_rate": 1, "error_status": 429, "retry_after": 20, "count": 1,
+              "path_prefix": "/calls"}  # fmt: skip
+    httpx.post(f"{app.embedded_sandbox.url}/_sandbox/faults", json=faults, timeout=5)
+    type_and_enter(app, "9123456789")
+    preview = app.window.dialer.preview
+    app.qtbot.waitUntil(lambda: "slow down" in preview.text())
+    assert "pause of 20 seconds" in preview.text() and "check your phone" not in preview.text()
+    assert history_rows(app)[-1]["state"] == "not_placed"
+    assert app.window.dialer.dial_button.isEnabled()
+    assert app.window.dialer.number_edit.text()  # kept: the next Enter dials it, unasked
+    type_and_enter(app, "")
+    app.qtbot.waitUntil(lambda: len(app.posts()) == 2)
+    assert app.controller.shell.confirm_box is None  # no "Dial … again?": nothing was placed
 
 
 def test_wrong_key_and_forbidden_network_messages(

@@ -3,9 +3,10 @@
 Safety rules that shape this module:
 
 * ``POST`` requests place real phone calls: they are never retried. Once a POST may have left this
-  machine, only the API's own documented refusal (its status code *and* its JSON error body) means
-  "nothing happened"; any other end (timeout, cut or garbled answer, proxy page, undocumented
-  status) raises :class:`OutcomeUnknownError` so the agent is told to check their phone.
+  machine, only the API's own documented refusal (its status code *and* its JSON error body), or
+  a 429 (a rate limiter turns requests away unread), means "nothing happened"; any other end
+  (timeout, cut or garbled answer, proxy page, undocumented status) raises
+  :class:`OutcomeUnknownError` so the agent is told to check their phone.
 * ``GET`` requests are retried with bounded exponential backoff and jitter on network errors and
   5xx, all within one overall deadline.
 * Every request has a total deadline (httpx's timeouts are per read) and every body a size limit
@@ -274,7 +275,7 @@ class CloudDialerClient:
         what, deadline = f"POST {path}", self.limits.request_deadline
         watch = _SendWatch()
         try:
-            status, answer, _ = await self._exchange(
+            status, answer, retry_after = await self._exchange(
                 "POST", path, auth=True, body=body, watch=watch
             )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
@@ -300,9 +301,15 @@ class CloudDialerClient:
                 return parse(_success_json(answer, what))
             except MalformedResponseError as exc:
                 raise OutcomeUnknownError(detail=f"{what}: HTTP 200 but {exc.detail}") from None
-        if status in refusals and api_error_body(answer):
+        # 429 is a refusal whoever sends it (the API or a gateway in front): a rate limiter
+        # turns a request away before it is acted on, and says so with this code alone.
+        if status == 429 or (status in refusals and api_error_body(answer)):
             raise error_for_status(
-                status, answer, f"HTTP {status} for {what}", paths.operation("POST", path)
+                status,
+                answer,
+                f"HTTP {status} for {what}",
+                paths.operation("POST", path),
+                retry_after,
             )
         # A proxy's page, a 5xx, a redirect: the request may well have been acted on.
         shape = "an API error body" if api_error_body(answer) else "no API error body"
