@@ -80,6 +80,9 @@ class MainWindow(QMainWindow):
         self.allow_close = False
         self.about_dialog: QDialog | None = None
         self.layout_memory: WindowLayout | None = None
+        # Whether the agent had it maximised, through minimising and hiding (which some window
+        # managers report as a plain state): what bring_to_front restores.
+        self._maximized = False
 
         self.dialer = DialerPanel()
         self.call_panel: CallPanel
@@ -187,6 +190,7 @@ class MainWindow(QMainWindow):
 
         self.layout_memory = WindowLayout(path)
         self.layout_memory.restore_window(self)
+        self._maximized = self.isMaximized()
         self.layout_memory.track(self)
         self.tabs.currentChanged.connect(lambda _i: self._track_tab())
 
@@ -202,7 +206,10 @@ class MainWindow(QMainWindow):
     def bring_to_front(self) -> None:
         """From the tray, the taskbar or a second launch, as the agent left it: a maximised
         window comes back maximised (``showNormal`` would not)."""
-        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        state = self.windowState() & ~Qt.WindowState.WindowMinimized
+        if self._maximized:
+            state |= Qt.WindowState.WindowMaximized
+        self.setWindowState(state)
         self.show()
         self.raise_()
         self.activateWindow()
@@ -263,6 +270,8 @@ class MainWindow(QMainWindow):
         """The system switched light/dark: redraw the icons in the new palette's colours."""
         if event.type() == QEvent.Type.PaletteChange:
             refresh_icons(self)
+        elif event.type() == QEvent.Type.WindowStateChange and not self.isMinimized():
+            self._maximized = self.isMaximized()
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from dialdeck.core.dial_options import DialOptions
@@ -81,3 +83,26 @@ def test_a_maximised_window_comes_back_maximised(shell: ShellController, qtbot: 
     window.showMinimized()
     shell.bring_to_front()
     assert window.isMaximized() and not window.isMinimized()
+
+
+def test_a_window_left_maximised_comes_back_maximised_after_a_minimised_start(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """--minimized (start at login): shown from the tray, it is maximised as it was left, even
+    if the window manager reported the minimised window as merely minimised."""
+    path = tmp_path / "window.ini"
+    before = MainWindow()
+    qtbot.addWidget(before)
+    before.restore_layout(path)
+    before.showMaximized()
+    qtbot.waitUntil(before.isMaximized)
+    before.save_layout()
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.restore_layout(path)
+    window.showMinimized()
+    window.setWindowState(Qt.WindowState.WindowMinimized)  # as some window managers leave it
+    window.hide()  # into the tray
+    ShellController(window).bring_to_front()
+    assert window.isVisible() and window.isMaximized()
