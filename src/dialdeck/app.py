@@ -123,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setDesktopFileName("dialdeck")
     app.setQuitOnLastWindowClosed(False)  # the controller quits, after an orderly shutdown
 
+    from dialdeck.core.early_log import EarlyRecords
+
+    early_records = EarlyRecords.install()  # written to the log once it exists (bootstrap)
     # One Dialdeck per user and --home: a second launch hands over its number and exits.
     from dialdeck.core.paths import AppPaths
     from dialdeck.platform.single_instance import Handover, InstanceServer, forward, server_name
@@ -185,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         from dialdeck.ui.crash import install_excepthook
 
         log_problem = setup_logging(paths.log_file, console=args.verbose)
+        early_records.replay()
         install_qt_message_handler()
         install_excepthook()
         options = AppOptions(

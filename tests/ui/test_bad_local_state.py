@@ -213,6 +213,25 @@ def test_real_app_with_unwritable_home_prints_no_traceback(tmp_path: Path) -> No
     assert "Traceback" not in result.stderr
 
 
+def test_real_app_writes_what_it_said_before_its_log_existed_to_the_log(tmp_path: Path) -> None:
+    """The window layout is read before logging is set up (the window first): a damaged
+    window.ini was set aside with a warning only on stderr, which nobody reads."""
+    home = tmp_path / "home"
+    paths = AppPaths.resolve(home)
+    paths.config_dir.mkdir(parents=True)
+    paths.window_layout_file.write_bytes(b"\x00\xff not an ini file \xfe" * 100)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DIALDECK_STARTUP_PROBE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "dialdeck.app", "--sandbox", "--home", str(home)],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    log = paths.log_file.read_text("utf-8")
+    assert "window layout" in log and "set aside" in log
+    assert "set aside" not in result.stderr
+    assert paths.window_layout_file.with_name("window.ini.damaged").exists()
+
+
 def test_storage_failure_mid_call_keeps_following_and_saves_later(
     make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

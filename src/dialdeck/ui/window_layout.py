@@ -23,7 +23,7 @@ MAX_STATE_BYTES = 16 * 1024  # Qt's blobs are tens of bytes per section; more is
 
 
 MAX_FILE_BYTES = 64 * 1024  # ours is about a kilobyte: a larger file is not ours to read
-KEY_PREFIXES = ("window/", "splitters/", "columns/")
+KEY_PREFIXES = ("splitters/", "columns/")  # and WINDOW_KEY itself
 
 
 class WindowLayout:
@@ -86,7 +86,7 @@ class WindowLayout:
     def save(self, window: QWidget) -> None:
         """Keys of views not built this session (a tab never opened) keep what they had."""
         for key in self._settings.allKeys():  # a hand-edited file's other keys: not ours
-            if not key.startswith(KEY_PREFIXES):
+            if key != WINDOW_KEY and not key.startswith(KEY_PREFIXES):
                 self._settings.remove(key)
         self._settings.setValue(WINDOW_KEY, window.saveGeometry())
         for key, target in self._tracked.items():

@@ -87,7 +87,7 @@ def test_a_view_not_built_this_session_keeps_its_saved_layout(qtbot: QtBot, tmp_
         (b"\x00\xff garbage \xfe" * 50, True),  # not INI at all
         (b"[window]\ngeometry=@ByteArray(" + b"x" * 100_000 + b")\n", True),  # far too large
         # INI, but not what Qt wrote: read, its bad values ignored, the others dropped at save
-        (b"[window]\ngeometry=not a blob\n[columns]\nsomeTable-3=42\n[evil]\nx=1\n", False),
+        (b"[window]\ngeometry=not a blob\nevil=2\n[columns]\nsomeTable-3=42\n[evil]\nx=1\n", False),
     ],
 )
 def test_a_damaged_file_means_the_defaults(
