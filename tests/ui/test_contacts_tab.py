@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from dialdeck.core import contacts
 from dialdeck.core.paths import AppPaths
@@ -205,3 +206,18 @@ def test_delete_asks_first_and_the_name_goes_everywhere(
     app.answer("deleteContactBox", "Delete")
     app.qtbot.waitUntil(lambda: shown_names(view) == ["Broken", "Ravi Kumar"])
     app.qtbot.waitUntil(lambda: dialer.preview.text() == "Will call +91 98765 43210")
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support.*")  # offscreen: no popup grabs
+def test_the_star_and_the_name_cannot_be_hidden(make_app: AppFactory) -> None:
+    """The header's menu (right-click) offers the other columns only: with all of them hidden
+    the table was rows of bare stars, and stayed so after a restart."""
+    app = make_app()
+    view = contacts_tab(app)
+    app.window.show_tab(view)
+    header = view.table.horizontalHeader()
+    header.customContextMenuRequested.emit(QPoint(5, 5))
+    menu = header.findChild(QMenu, "contactsTableColumns")
+    assert menu is not None
+    assert [action.text() for action in menu.actions()] == ["Company", "Numbers"]
+    menu.close()

@@ -79,7 +79,9 @@ class ContactsView(QWidget):
         )
         self.search_edit.setToolTip(self.tr("Any number format finds the contact (Ctrl+F)"))
 
-        self.table = row_table(self.model, name="contactsTable", accessible=self.tr("Contacts"))
+        self.table = row_table(
+            self.model, name="contactsTable", accessible=self.tr("Contacts"), always_shown=2
+        )  # the star and the name stay
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(FAVOURITE_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
