@@ -92,3 +92,31 @@ def test_the_live_legs_table_names_the_customer_as_soon_as_the_contact_is_known(
     assert "Asha" not in agent  # the agent's own leg is not a contact's
     delete_asha(app)
     app.qtbot.waitUntil(lambda: "+91 98765 43210" in numbers())
+
+
+def test_the_name_stays_in_the_dialer_quick_dial_and_status_line(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    """The dialer dropped the name once "called … ago" appeared; Quick dial and the status
+    line after a call said the bare number."""
+    app = make_app(seeded(tmp_path))  # 98765 43210 was called before
+    import_contacts(app, contacts_file(tmp_path)).close()
+    dialer = app.window.dialer
+    app.qtbot.keyClicks(dialer.number_edit, "98765 43210")
+    app.qtbot.waitUntil(lambda: "called" in dialer.preview.text())
+    assert dialer.preview.text().startswith(f"Will call {ASHA}\n")
+    app.controller.shell.open_quick_dial("9876543210")
+    quick = app.controller.shell.quick_dial
+    assert quick is not None
+    assert quick.preview.text() == f"Will call {ASHA}"
+    quick.close()
+    dialer.clear()
+    statuses: list[str] = []
+    app.controller.calls.status.connect(lambda text, _ms: statuses.append(text))
+    app.window.dialer.ring_time_spin.setValue(5)
+    nina = tmp_path / "nina.csv"
+    nina.write_text("Name;Mobile\nNina Sen;98765 40000\n", encoding="utf-8")
+    import_contacts(app, nina).close()
+    type_and_enter(app, "9876540000")  # the sandbox's "no answer"
+    app.qtbot.waitUntil(lambda: bool(statuses) and ": " in statuses[-1], timeout=10_000)
+    assert statuses[-1].startswith("Nina Sen · +91 98765 40000: ")

@@ -73,9 +73,9 @@ class CallController(QObject):
         self._unsaved: dict[str, CallInfo] = {}  # states whose save failed, newest per call
         self._recordings_queued: set[str] = set()
         self._unknown_serial = 0
-        self.name_for: Callable[[str], str] = lambda _number: (
-            ""
-        )  # the contact's name for a shown number (conductor)
+        # The contact's name for a shown number, and the number as shown with it (conductor).
+        self.name_for: Callable[[str], str] = lambda _number: ""
+        self.describe_number: Callable[[str], str] = lambda number: number
 
     @property
     def hooks(self) -> TrackerHooks:
@@ -144,7 +144,7 @@ class CallController(QObject):
             self.dial_failed.emit(str(exc))
             self.dial_refused.emit(
                 self.tr("{number} was not called: {reason}").format(
-                    number=number.display, reason=exc
+                    number=self.describe_number(number.display), reason=exc
                 )
             )
             return
@@ -218,20 +218,22 @@ class CallController(QObject):
                 self.tr(
                     "No clear answer came back from CloudDialer: {number} may be ringing now. "
                     "Wait a moment before adding them again. Your call goes on."
-                ).format(number=number.display),
+                ).format(number=self.describe_number(number.display)),
                 True,
             )
         except ApiError as exc:
             self.call_notice.emit(
                 call_id,
                 self.tr("Could not add {number}: {reason} Your call goes on.").format(
-                    number=number.display, reason=exc
+                    number=self.describe_number(number.display), reason=exc
                 ),
                 True,
             )
         else:
             self.call_notice.emit(
-                call_id, self.tr("Ringing {number}…").format(number=number.display), False
+                call_id,
+                self.tr("Ringing {number}…").format(number=self.describe_number(number.display)),
+                False,
             )
         finally:
             call = session.tracker.calls.get(call_id)
@@ -351,7 +353,9 @@ class CallController(QObject):
         over = call.is_over and info is not None
         if over and any(isinstance(e, StatusChanged) for e in call.events):
             assert info is not None
-            self.status.emit(f"{call.number}: {describe.outcome(info)}", 15_000)
+            self.status.emit(
+                f"{self.describe_number(call.number)}: {describe.outcome(info)}", 15_000
+            )
         self.calls_changed.emit()
         if (
             info is not None

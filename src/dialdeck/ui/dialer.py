@@ -267,7 +267,7 @@ class DialerPanel(QWidget):
         """When the number shown was called recently: say so under it ("called 2 min ago: …")."""
         shown = check_dial_number(self.number_edit.text())
         if hint and isinstance(shown, DialNumber) and shown.national == national:
-            will_call = self.tr("Will call {number}").format(number=shown.display)
+            will_call = self.tr("Will call {number}").format(number=self.describe_number(shown))
             self._show(f"{will_call}\n{hint}", error=False)
 
     def set_defaults(self, recording: bool, max_ring_time: int) -> None:
@@ -277,7 +277,7 @@ class DialerPanel(QWidget):
     def keep_number(self, number: DialNumber, message: str) -> None:
         """A number that was not dialled now waits here, ready for Enter, with why."""
         self.set_number(number.display)
-        self.show_note(message.format(number=number.display))
+        self.show_note(message.format(number=self.describe_number(number)))
 
     def clear_if_showing(self, number: DialNumber) -> None:
         """Clear only the number just dialled: one that arrived meanwhile stays."""

@@ -11,19 +11,34 @@ from __future__ import annotations
 import asyncio
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 
-async def ask(parent: QWidget, name: str, title: str, text: str, yes: str) -> bool:
-    """True only when the agent clicks ``yes``; the box closes if the awaiting task is cancelled."""
+def question_box(
+    parent: QWidget,
+    name: str,
+    title: str,
+    text: str,
+    yes: str,
+    role: QMessageBox.ButtonRole = QMessageBox.ButtonRole.AcceptRole,
+) -> tuple[QMessageBox, QPushButton]:
+    """A question whose default (Enter, Esc) is the safe answer, Cancel; deleted once closed."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
     box.setObjectName(name)
-    box.setWindowModality(Qt.WindowModality.WindowModal)
-    accept = box.addButton(yes, QMessageBox.ButtonRole.DestructiveRole)
+    accept = box.addButton(yes, role)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(cancel)
     box.setEscapeButton(cancel)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    return box, accept
+
+
+async def ask(parent: QWidget, name: str, title: str, text: str, yes: str) -> bool:
+    """True only when the agent clicks ``yes``; the box closes if the awaiting task is cancelled."""
+    box, accept = question_box(
+        parent, name, title, text, yes, QMessageBox.ButtonRole.DestructiveRole
+    )
+    box.setWindowModality(Qt.WindowModality.WindowModal)
     answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
 
     def finished(_result: int) -> None:  # the box knows which button closed it by now

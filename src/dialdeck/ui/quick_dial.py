@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
@@ -17,6 +20,13 @@ from dialdeck.core.numbers import DialNumber, InvalidNumber, check_dial_number
 from dialdeck.ui.icons import app_icon
 from dialdeck.ui.widgets import number_field
 
+if TYPE_CHECKING:
+    from dialdeck.core.contact_names import ContactNames
+
+
+def _as_dialled(number: DialNumber) -> str:
+    return number.display
+
 
 class QuickDial(QWidget):
     dial_requested = Signal(object, str)  # DialNumber, caller ID
@@ -24,6 +34,7 @@ class QuickDial(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint)
         self.setObjectName("quickDial")
+        self._describe: Callable[[DialNumber], str] = _as_dialled
         self.setWindowTitle(self.tr("Quick dial"))
         self.setWindowIcon(app_icon())
         self.number_edit = number_field()
@@ -52,8 +63,16 @@ class QuickDial(QWidget):
         layout.addLayout(row)
         self._check("")
 
-    def open_with(self, number: str, caller_ids: list[tuple[str, str]], current: str) -> None:
-        """Show (or bring forward) with an optional prefilled number."""
+    def open_with(
+        self,
+        number: str,
+        caller_ids: list[tuple[str, str]],
+        current: str,
+        names: ContactNames | None = None,
+    ) -> None:
+        """Show (or bring forward) with an optional prefilled number; ``names`` puts a contact's
+        name in "Will call …", as the dialer does."""
+        self._describe = names.describe if names is not None else _as_dialled
         self.caller_id_combo.clear()
         for label, value in caller_ids:
             self.caller_id_combo.addItem(label, value)
@@ -91,7 +110,8 @@ class QuickDial(QWidget):
             return
         result = check_dial_number(text)
         if isinstance(result, DialNumber):
-            self._show(self.tr("Will call {number}").format(number=result.display), error=False)
+            will_call = self.tr("Will call {number}").format(number=self._describe(result))
+            self._show(will_call, error=False)
         else:
             self._show(str(result), error=True)
         self.dial_button.setEnabled(isinstance(result, DialNumber))

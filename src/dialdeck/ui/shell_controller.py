@@ -29,6 +29,7 @@ from dialdeck.session import BadAccountAddress, SandboxUnavailable, Session, Ses
 from dialdeck.ui import describe
 from dialdeck.ui.main_window import MainWindow, Mode
 from dialdeck.ui.participant_dialog import AddParticipantDialog, ParticipantAsk
+from dialdeck.ui.questions import question_box
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -231,7 +232,7 @@ class ShellController(QObject):
         self._headlines[call.call_id] = headline
         if call.info is None or call.reconnecting:
             return
-        who = self.names.describe_text(call.number) if self.names else call.number
+        who = self.describe_text(call.number)
         if describe.worth_notifying(call):
             missed = call.info.is_over and call.info.call_status in MISSED
             if missed:  # clicking it offers the number in Quick dial: one more Enter dials
@@ -249,7 +250,7 @@ class ShellController(QObject):
         choices = [(combo.itemText(i), str(combo.itemData(i))) for i in range(combo.count())]
         shown = check_dial_number(number) if number else None
         prefill = shown.display if isinstance(shown, DialNumber) else number
-        self.quick_dial.open_with(prefill, choices, self.window.dialer.caller_id())
+        self.quick_dial.open_with(prefill, choices, self.window.dialer.caller_id(), self.names)
 
     def _options(self, caller_id: str = "") -> DialOptions:
         """Entry points with no options of their own use the dialer's (recording, ring time)."""
@@ -314,14 +315,8 @@ class ShellController(QObject):
     # -- questions ---------------------------------------------------------------------------------
 
     def _question(self, name: str, title: str, text: str, yes: str) -> tuple[QMessageBox, object]:
-        """A non-modal question whose default (Enter, Esc) is the safe answer: Cancel."""
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self.window)
-        box.setObjectName(name)
-        button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        """Not modal: the tray and the dialer go on working while it asks."""
+        box, button = question_box(self.window, name, title, text, yes)
         self.confirm_box = box
         return box, button
 
@@ -330,12 +325,12 @@ class ShellController(QObject):
         when = describe.ago((datetime.now(UTC) - attempt.at).total_seconds())
         box, again = self._question(
             "confirmRedialBox",
-            self.tr("Dial {number} again?").format(number=number.display),
+            self.tr("Dial {number} again?").format(number=self.describe_text(number.display)),
             self.tr(
                 "You dialled {number} {when} and CloudDialer never confirmed it: "
                 "that call may have been placed and may be ringing now. Check your phone.\n\n"
                 "Dial {number} again?"
-            ).format(number=number.display, when=when),
+            ).format(number=self.describe_text(number.display), when=when),
             self.tr("Dial again"),
         )
         box.finished.connect(
@@ -347,6 +342,9 @@ class ShellController(QObject):
         )
         box.open()
 
+    def describe_text(self, number: str) -> str:
+        return self.names.describe_text(number) if self.names else number
+
     def confirm_quit(self, live: list[TrackedCall]) -> None:
         """Quitting during a call: the call goes on, Dialdeck stops showing it. Ask first."""
         self.bring_to_front()
@@ -357,7 +355,7 @@ class ShellController(QObject):
                 "A call is still live ({number}). If you quit, the call goes on, but Dialdeck "
                 "stops showing it; its history and recording are completed the next time "
                 "Dialdeck starts.\n\nQuit anyway?"
-            ).format(number=", ".join(c.number for c in live)),
+            ).format(number=", ".join(map(self.describe_text, (c.number for c in live)))),
             self.tr("Quit"),
         )
         box.finished.connect(

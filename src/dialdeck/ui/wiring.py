@@ -80,6 +80,7 @@ def connect_contacts(
     window.dialer.describe_number = names.describe
     window.call_panel.describe_number = names.describe_text
     calls.name_for = names.name_only
+    calls.describe_number = names.describe_text
     shell.names = names
     window.import_contacts_requested.connect(contacts.import_contacts)
     contacts.names_changed.connect(window.dialer.refresh_names)
