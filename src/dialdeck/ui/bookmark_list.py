@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from dialdeck.core.library import Bookmark
 from dialdeck.ui.describe import clock
+from dialdeck.ui.widgets import elide_long_items
 
 POSITION_ROLE = Qt.ItemDataRole.UserRole
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -54,6 +55,7 @@ class BookmarkList(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.note_delegate = NoteDelegate(self)
+        elide_long_items(self)
         self.setItemDelegate(self.note_delegate)
         self.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked
@@ -67,5 +69,6 @@ class BookmarkList(QListWidget):
             item.setData(POSITION_ROLE, mark.position_ms)
             item.setData(ID_ROLE, mark.id)
             item.setData(NOTE_ROLE, mark.text)
+            item.setToolTip(mark.text)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
             self.addItem(item)

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
+from dialdeck.ui.widgets import elide_long_items
+
 if TYPE_CHECKING:
     from dialdeck.core.calls import TrackedCall
 
@@ -21,6 +23,7 @@ KEEP_ENDED = 20
 class CallList(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        elide_long_items(self)
         self.calls: dict[str, TrackedCall] = {}  # in the order they were first seen
         self._items: dict[str, QListWidgetItem] = {}
 
@@ -34,11 +37,13 @@ class CallList(QListWidget):
             self.insertItem(0, item)
             self._items[call.call_id] = item
         self._items[call.call_id].setText(text)
+        self._items[call.call_id].setToolTip(text)
         return new
 
     def set_text(self, call_id: str, text: str) -> None:
         if (item := self._items.get(call_id)) is not None:
             item.setText(text)
+            item.setToolTip(text)
 
     def select(self, call_id: str) -> None:
         item = self._items.get(call_id)

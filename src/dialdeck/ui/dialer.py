@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from dialdeck.core.dial_options import DialOptions
 from dialdeck.core.numbers import DialNumber, InvalidNumber, check_dial_number
 from dialdeck.ui.icons import set_icon
-from dialdeck.ui.widgets import number_field
+from dialdeck.ui.widgets import elide_long_items, number_field
 
 KEYPAD = [("1", ""), ("2", "ABC"), ("3", "DEF"), ("4", "GHI"), ("5", "JKL"), ("6", "MNO"),
           ("7", "PQRS"), ("8", "TUV"), ("9", "WXYZ"), ("*", ""), ("0", "+"), ("#", "")]  # fmt: skip
@@ -133,6 +133,7 @@ class DialerPanel(QWidget):
         self.recent_list.setObjectName("recentList")
         self.recent_list.setAccessibleName(self.tr("Recent numbers"))
         self.recent_list.setMaximumHeight(140)
+        elide_long_items(self.recent_list)
         self.recent_list.itemActivated.connect(self._on_recent_activated)
         self.redial_button = QToolButton()
         self.redial_button.setObjectName("redialButton")
@@ -250,6 +251,7 @@ class DialerPanel(QWidget):
             text = self.describe_number(number) if isinstance(number, DialNumber) else national
             if item.text() != text:
                 item.setText(text)
+                item.setToolTip(text)
 
     def set_number(self, text: str) -> None:
         self.number_edit.setText(text)

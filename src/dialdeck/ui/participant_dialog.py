@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from dialdeck.core.numbers import DialNumber, check_dial_number
-from dialdeck.ui.widgets import number_field
+from dialdeck.ui.widgets import elide_long_items, number_field
 
 if TYPE_CHECKING:
     from dialdeck.core.calls import TrackedCall
@@ -68,10 +68,12 @@ class AddParticipantDialog(QDialog):
         self.favourites_list = QListWidget()
         self.favourites_list.setObjectName("favouritesList")
         self.favourites_list.setAccessibleName(self.tr("Colleagues"))
+        elide_long_items(self.favourites_list)
         for name, national in favourites:
             number = check_dial_number(national)
             shown = number.display if isinstance(number, DialNumber) else national
             item = QListWidgetItem(f"{name} · {shown}")
+            item.setToolTip(item.text())
             item.setData(Qt.ItemDataRole.UserRole, shown)
             self.favourites_list.addItem(item)
         self.favourites_list.itemClicked.connect(self._use_favourite)

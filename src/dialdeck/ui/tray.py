@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 
-from PySide6.QtCore import QObject, QRect, Signal
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QIcon, QPainter
+from PySide6.QtCore import QObject, QRect, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QFontMetrics, QGuiApplication, QIcon, QPainter
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from dialdeck.core.numbers import DialNumber, check_dial_number
@@ -24,6 +24,8 @@ class TrayState(StrEnum):
     SANDBOX = "sandbox"
     OFFLINE = "offline"  # reconnecting, or no CloudDialer at all
 
+
+MENU_NAME_WIDTH = 240  # px for a contact's name in the tray's menu; its number is never cut
 
 STATE_COLOURS = {
     TrayState.IDLE: None,
@@ -144,8 +146,13 @@ class TrayController(QObject):
         quit_action.triggered.connect(self.quit_requested)
 
     def _label(self, number: DialNumber) -> str:
+        """A long contact name is cut in its middle: the menu stays narrow, the number whole."""
         name = self.name_for(number.national)
-        return f"{name} · {number.display}" if name else number.display
+        if not name:
+            return number.display
+        metrics = QFontMetrics(self.menu.font())
+        short = metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, MENU_NAME_WIDTH)
+        return f"{short} · {number.display}"
 
     def _set_notifications(self, enabled: bool) -> None:
         self.notifications = enabled

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QLineEdit,
+    QListView,
     QMenu,
     QScrollArea,
     QStackedWidget,
@@ -97,6 +98,15 @@ def column_menu(table: QTableView, *, always: int = 1) -> QMenu:
         action.setChecked(not header.isSectionHidden(column))
         action.toggled.connect(lambda shown, c=column: header.setSectionHidden(c, not shown))
     return menu
+
+
+def elide_long_items(view: QListView) -> None:
+    """A long entry (a contact's long name) is shortened with "…" in its middle to the list's
+    width, keeping its start and its end (the call's state), instead of widening the list behind
+    a horizontal scroll bar. Where the text is set, its tooltip says it whole."""
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    view.setResizeMode(QListView.ResizeMode.Adjust)
 
 
 def with_empty_state(table: QTableView, empty: QLabel) -> QStackedWidget:

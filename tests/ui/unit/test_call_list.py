@@ -6,13 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from pytestqt.qtbot import QtBot
 
 from dialdeck.core.api import CallInfo
 from dialdeck.core.calls import TrackedCall
+from dialdeck.core.numbers import parse_dial_number
 from dialdeck.ui.call_list import KEEP_ENDED
 from dialdeck.ui.call_panel import CallPanel
 from dialdeck.ui.describe import call_seconds
+from dialdeck.ui.dialer import DialerPanel
+from dialdeck.ui.tray import TrayController
 
 LEGS = [{"role": "agent", "number": "a", "status": "DIALING"}]
 
@@ -148,3 +152,43 @@ def test_no_notice_is_shown_about_a_call_that_ended(qtbot: QtBot) -> None:
     assert not panel.notice_label.isVisible()
     panel.show_notice_for("c", "Your colleague left the call.", False)
     assert not panel.notice_label.isVisible()
+
+
+LONG_NAME = (
+    "Venkataraghavan Subramaniam Chandrasekharan Iyer Lakshminarayanan "
+    "(Hindustan Aeronautics and Precision Engineering Private Limited Bengaluru)"
+)
+
+
+def test_a_long_name_is_shortened_in_its_middle_in_every_list(qtbot: QtBot) -> None:
+    """The call list, Recent numbers: no sideways scroll bar hiding the call's state or the
+    number; the whole text on hover. The tray's menu stays narrow, the number whole."""
+    panel = CallPanel()
+    qtbot.addWidget(panel)
+    panel.resize(420, 400)
+    panel.show()
+    panel.describe_number = lambda number: f"{LONG_NAME} · {number}"
+    first = live_since((datetime.now(UTC) - timedelta(seconds=5)).isoformat(), duration=5)
+    second = TrackedCall("d", "u-d", "91234 56789", info=first.info)
+    panel.update_call(first, focus=True)
+    panel.update_call(second, focus=True)
+    calls = panel.calls_list
+    assert calls.isVisible() and calls.count() == 2
+    assert calls.horizontalScrollBar().maximum() == 0
+    assert calls.textElideMode() is Qt.TextElideMode.ElideMiddle
+    assert calls.item(0).toolTip().endswith("· Connected") and LONG_NAME in calls.item(0).toolTip()
+
+    dialer = DialerPanel()
+    qtbot.addWidget(dialer)
+    dialer.describe_number = lambda number: f"{LONG_NAME} · {number.display}"
+    dialer.set_recent(["9876543210"])
+    dialer.resize(320, 500)
+    dialer.show()
+    assert dialer.recent_list.horizontalScrollBar().maximum() == 0
+    assert dialer.recent_list.item(0).toolTip().endswith("+91 98765 43210")
+
+    tray = TrayController(dialer)
+    tray.name_for = lambda _national: LONG_NAME
+    label = tray._label(parse_dial_number("9876543210"))
+    assert label.endswith(" · +91 98765 43210") and "…" in label
+    assert QFontMetrics(tray.menu.font()).horizontalAdvance(label) < 420
