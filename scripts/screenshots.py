@@ -125,12 +125,7 @@ def main(argv: list[str]) -> int:
             sandbox_config=config,
             poll_policy=PollPolicy(ringing=0.2, connected=0.3),
         )
-        from PySide6.QtCore import QSize
-
-        from dialdeck.ui.widgets import fit_to_screen
-
-        window = MainWindow()
-        fit_to_screen(window, QSize(980, 640))
+        window = MainWindow()  # at its default size, as a first start opens it
         window.show()
         controller = AppController(window, options, AppPaths.resolve(home))
 

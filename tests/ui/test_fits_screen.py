@@ -13,7 +13,7 @@ from dialdeck.core.calls import TrackedCall
 from dialdeck.core.dial_options import DialOptions
 from dialdeck.core.numbers import DialNumber, check_dial_number
 from dialdeck.core.recent_attempts import Attempt
-from dialdeck.ui.main_window import MINIMUM_SIZE
+from dialdeck.ui.main_window import DEFAULT_SIZE, MINIMUM_SIZE
 from tests.ui.conftest import AppFactory, AppHarness
 from tests.ui.test_history_notes import open_history, seeded_home
 from tests.ui.test_live_call import connected_call
@@ -58,7 +58,7 @@ def test_window_opens_within_the_screen_and_shrinks_to_800x600(make_app: AppFact
     # offscreen screen at QT_SCALE_FACTOR=2 is 400x400): then the minimum size.
     assert window.width() <= max(room.width(), MINIMUM_SIZE.width())
     assert window.height() <= max(room.height(), MINIMUM_SIZE.height())
-    assert window.size() != QSize(1000, 660) or room.width() >= 1000 + 16
+    assert window.size() != DEFAULT_SIZE or room.width() >= DEFAULT_SIZE.width() + 16
     assert MINIMUM_SIZE.width() <= 800 - 40 and MINIMUM_SIZE.height() <= 600 - 80
     assert window.minimumSizeHint().boundedTo(MINIMUM_SIZE) == window.minimumSizeHint()
 

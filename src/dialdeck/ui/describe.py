@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
@@ -18,8 +19,6 @@ from dialdeck.core.calls import (
 from dialdeck.core.numbers import DialNumber, check_dial_number
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from dialdeck.core.calls import TrackedCall
     from dialdeck.core.contact_names import ContactNames
     from dialdeck.core.library import RecordingRow
@@ -183,6 +182,18 @@ def call_seconds(info: CallInfo | None, followed: float, now: datetime) -> float
     if 0 <= elapsed <= LONGEST_CALL:
         return elapsed
     return followed if counted is None else counted
+
+
+def short_when(moment: datetime, now: datetime | None = None) -> str:
+    """A table's date, short: "29 Nov 14:05" this year, "29 Nov 2025" before (the full date and
+    time are in the tooltip and the details)."""
+    local = moment.astimezone()
+    this_year = (now or datetime.now(UTC)).astimezone().year
+    return f"{local:%d %b %H:%M}" if local.year == this_year else f"{local:%d %b %Y}"
+
+
+def full_when(moment: datetime) -> str:
+    return f"{moment.astimezone():%A %d %B %Y, %H:%M}"
 
 
 def clock(seconds: float) -> str:

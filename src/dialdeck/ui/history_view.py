@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from dialdeck.core.dispositions import DEFAULT_DISPOSITIONS
 from dialdeck.core.history import HistoryFilter, HistoryRow, Outcome, SortKey, outcome_label
 from dialdeck.core.library import RecState
-from dialdeck.ui.describe import clock, count, number
+from dialdeck.ui.describe import clock, count, full_when, number, short_when
 from dialdeck.ui.flow_layout import FlowLayout
 from dialdeck.ui.notes_editor import NotesEditor
 from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
@@ -42,8 +42,8 @@ RECORDING_WORDS = {
 
 # What each column typically holds, for its default width (the last, Notes, stretches).
 COLUMN_SAMPLES: tuple[tuple[str, ...], ...] = (
-    ("30 Sep 2026  23:59",),
-    ("Asha Rao (Acme Traders) · +91 98765 43210",),
+    ("30 Sep 23:59", "30 Sep 2025"),
+    ("Asha Rao (Acme) · +91 98765 43210",),
     ("+91 98000 00000",),
     ("Not placed", "In progress", "No answer"),  # "Outcome unknown" is rare: elided
     ("0:00:00",),
@@ -67,8 +67,9 @@ def history_columns() -> list[Column]:
     return [
         Column(
             "When",
-            lambda r: r.placed_at.astimezone().strftime("%d %b %Y  %H:%M"),
+            lambda r: short_when(r.placed_at),
             SortKey.PLACED_AT,
+            tooltip=lambda r: full_when(r.placed_at),
         ),
         Column("Number", lambda r: number(r.to_number), SortKey.NUMBER),
         Column("Caller ID", lambda r: number(r.from_number), SortKey.CALLER_ID),
@@ -79,7 +80,7 @@ def history_columns() -> list[Column]:
             tooltip=lambda r: "\n".join(filter(None, (outcome_label(r).capitalize(), r.error))),
         ),
         Column(
-            "Duration",
+            "Length",
             lambda r: "" if r.duration is None else clock(r.duration),
             SortKey.DURATION,
             True,
@@ -302,7 +303,7 @@ class HistoryView(QWidget):
     def _show_details(self, row: HistoryRow) -> None:
         self.detail_label.setText(
             f"<b>{html.escape(self.describe_number(row.to_number))}</b>"
-            f"<br>{row.placed_at.astimezone():%A %d %B %Y, %H:%M}"
+            f"<br>{full_when(row.placed_at)}"
             f"<br>{outcome_label(row).capitalize()}"
             + (f" · {clock(row.duration)}" if row.duration else "")
             + (f"<br><i>{html.escape(row.error)}</i>" if row.error else "")

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from dialdeck.core.contact_names import ContactNames
 from dialdeck.core.library import RecordingRow, RecState
-from dialdeck.ui.describe import clock, recording_title
+from dialdeck.ui.describe import clock, full_when, recording_title, short_when
 from dialdeck.ui.paged_model import ROW_ROLE, Column, PagedTableModel, Spawn, keep_selection
 from dialdeck.ui.player import Player
 from dialdeck.ui.player_widget import PlayerWidget
@@ -48,7 +48,9 @@ def _state(row: RecordingRow) -> str:
 def library_columns() -> list[Column]:
     return [
         Column("Recording", lambda r: r.title),
-        Column("Date", lambda r: r.created_at.astimezone().strftime("%d %b %Y  %H:%M")),
+        Column(
+            "Date", lambda r: short_when(r.created_at), tooltip=lambda r: full_when(r.created_at)
+        ),
         Column("Length", lambda r: clock(r.duration) if r.duration else "", None, True),
         Column("Size", lambda r: _size(r.size), None, True),
         Column("Bookmarks", lambda r: str(r.bookmarks) if r.bookmarks else "", None, True),

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from dialdeck.ui.window_layout import WindowLayout
 
 MINIMUM_SIZE = QSize(560, 400)
+DEFAULT_SIZE = QSize(1120, 700)  # History's usual columns whole; a 1366x768 laptop fits it
 
 # Colours chosen to read on both light and dark palettes; everything else follows the system.
 STYLE = """
@@ -177,7 +178,7 @@ class MainWindow(QMainWindow):
 
         self.statusBar().setObjectName("statusBar")
         self.setMinimumSize(MINIMUM_SIZE)
-        fit_to_screen(self, QSize(1000, 660))
+        fit_to_screen(self, DEFAULT_SIZE)
         self.dialer.number_edit.setFocus()
         if not defer_call_panel:
             self.build_call_panel()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from dialdeck.core.history import HistoryRow
 from dialdeck.core.library import RecState
 from dialdeck.core.store import CallState
+from dialdeck.ui.describe import full_when, short_when
 from dialdeck.ui.history_view import recording_word
 
 ROW = HistoryRow(
@@ -25,3 +26,12 @@ def test_a_failed_download_that_will_be_tried_again_says_when() -> None:
     assert recording_word(replace(failed, recording_retry_at=None)) == "Failed"  # for good
     assert recording_word(replace(ROW, recording_state=RecState.LOCAL)) == "Saved"
     assert recording_word(ROW) == "—"
+
+
+def test_table_dates_are_short_and_say_the_year_only_when_it_is_not_this_one() -> None:
+    now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    this_year = datetime(2026, 3, 4, 9, 5, tzinfo=UTC)
+    assert short_when(this_year, now) == f"{this_year.astimezone():%d %b %H:%M}"
+    last_year = datetime(2025, 12, 30, 9, 5, tzinfo=UTC)
+    assert short_when(last_year, now) == f"{last_year.astimezone():%d %b %Y}"
+    assert str(this_year.astimezone().year) in full_when(this_year)
