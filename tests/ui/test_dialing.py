@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from dialdeck.core.calls import TrackedCall
+from dialdeck.core.numbers import parse_dial_number
 from dialdeck.core.paths import AppPaths
 from dialdeck.sandbox import SandboxServer
 from dialdeck.ui import describe
@@ -443,3 +444,36 @@ def test_a_number_pasted_inside_direction_marks_reads_left_to_right(qtbot: QtBot
     assert dialer.number_edit.text() == "+91 98765 43210"
     assert dialer.number_edit.cursorPosition() == len("+91 98765 43210")
     assert dialer.preview.text() == "Will call +91 98765 43210"
+
+
+def test_one_enter_after_an_unknown_outcome_asks_once_and_places_one_call(
+    make_app: AppFactory,
+) -> None:
+    """The number field dialled on Enter, then passed the key to the dialer, which dialled
+    again: two "Dial again?" questions, and answering both placed two more calls."""
+    app = make_app()
+    httpx.post(
+        f"{app.embedded_sandbox.url}/_sandbox/faults",
+        json={"drop_rate": 1.0, "count": 1, "path_prefix": "/calls"},
+        timeout=5,
+    )
+    type_and_enter(app, "9876598765")
+    app.qtbot.waitUntil(
+        lambda: "may or may not have been placed" in app.window.dialer.preview.text()
+    )
+    app.qtbot.keyClick(app.window.dialer.number_edit, Qt.Key.Key_Return)
+    box = wait_confirm_box(app)
+    app.qtbot.wait(100)
+
+    def questions() -> list[QMessageBox]:
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, QMessageBox) and w.objectName() == "confirmRedialBox"
+                and w.isVisible()]  # fmt: skip
+
+    assert questions() == [box]
+    app.controller.shell.quick_dial.dial_requested.emit(parse_dial_number("9876598765"), "")  # type: ignore[union-attr]
+    assert questions() == [box]  # another entry point meanwhile: the same question, raised
+    next(b for b in box.buttons() if b.text() == "Dial again").click()
+    app.qtbot.waitUntil(lambda: len(app.posts()) == 2)
+    app.qtbot.wait(300)
+    assert len(app.posts()) == 2

@@ -341,7 +341,10 @@ class DialerPanel(QWidget):
             self.press(text)
             return
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.request_dial()
+            # The number field already dialled on its returnPressed, then passed the key on:
+            # dialling again here opened a second "Dial again?" (yes twice: two more calls).
+            if not self.number_edit.hasFocus():
+                self.request_dial()
             return
         super().keyPressEvent(event)
 

@@ -11,6 +11,7 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication
 from PySide6.QtWidgets import QMessageBox
@@ -25,11 +26,12 @@ from dialdeck.core.numbers import (
     parse_dial_number,
 )
 from dialdeck.core.tel_uri import link_extension
-from dialdeck.session import BadAccountAddress, SandboxUnavailable, Session, SessionError
+from dialdeck.session import Session, SessionError
 from dialdeck.ui import describe
 from dialdeck.ui.main_window import MainWindow, Mode
 from dialdeck.ui.participant_dialog import AddParticipantDialog, ParticipantAsk
 from dialdeck.ui.questions import question_box
+from dialdeck.ui.unavailable import explain_unavailable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -139,32 +141,7 @@ class ShellController(QObject):
         self.update_tray(session)
 
     def explain_unavailable(self, exc: SessionError) -> None:
-        """No mode could be opened: the app stays usable (History, Recordings) and says why."""
-        dialer = self.window.dialer
-        if isinstance(exc, SandboxUnavailable):
-            self.window.set_mode(Mode.OFFLINE, self.tr("Sandbox unavailable"))
-            dialer.set_unavailable(
-                self.tr("The sandbox could not start on port {port}: {reason}").format(
-                    port=exc.port, reason=exc.reason
-                )
-                + " "
-                + self.tr(
-                    "Choose another --sandbox-port, or close what uses it. "
-                    "History and Recordings still work."
-                )
-            )
-        elif isinstance(exc, BadAccountAddress):
-            self.window.set_mode(Mode.OFFLINE, self.tr("Account not set up"))
-            dialer.set_unavailable(
-                self.tr("The saved API address “{url}” is not usable: {reason}").format(
-                    url=exc.url, reason=exc.reason
-                )
-                + " "
-                + self.tr("Open Settings (Ctrl+,) to correct it.")
-            )
-        else:
-            self.window.set_mode(Mode.OFFLINE, self.tr("Not connected"))
-            dialer.set_unavailable(str(exc))
+        explain_unavailable(self.window, exc)
 
     def update_tray(self, session: Session | None) -> None:
         """The tray's dot: on a call, reconnecting, sandbox or idle."""
@@ -322,6 +299,11 @@ class ShellController(QObject):
 
     def confirm_redial(self, number: DialNumber, options: DialOptions, attempt: Attempt) -> None:
         self.bring_to_front()
+        box = self.confirm_box
+        if box is not None and shiboken6.isValid(box) and box.isVisible():  # one at a time
+            box.raise_()
+            box.activateWindow()
+            return
         when = describe.ago((datetime.now(UTC) - attempt.at).total_seconds())
         box, again = self._question(
             "confirmRedialBox",
