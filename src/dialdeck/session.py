@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dialdeck.core.api import ApiError, CloudDialerClient, RetryPolicy
+from dialdeck.core.api.errors import KeyFormatError
 from dialdeck.core.api.urls import check_base_url, loopback_only_tls
 from dialdeck.core.calls import CallTracker, PollPolicy, TrackedCall
 from dialdeck.core.dialing import AgentIdentity, Dialer
@@ -50,6 +51,10 @@ class BadAccountAddress(SessionError):
         super().__init__(reason)
         self.url = url
         self.reason = reason
+
+
+class BadAccountKey(SessionError):
+    """The saved API key cannot be sent: Settings asks for it again."""
 
 
 @dataclass(frozen=True)
@@ -201,8 +206,12 @@ async def _account_parts(settings: Settings, options: SessionOptions, keystore: 
         raise BadAccountAddress(account.base_url, str(exc)) from None
     key = await asyncio.to_thread(keystore.get, account.base_url)
     add_secret(key)
+    try:
+        client = CloudDialerClient(base_url, key, retry=options.retry)
+    except KeyFormatError as exc:  # saved before keys were checked, or edited in the keyring
+        raise BadAccountKey(str(exc)) from None
     return _Parts(
-        client=CloudDialerClient(base_url, key, retry=options.retry),
+        client=client,
         caller_ids=list(account.caller_ids),
         agent=AgentIdentity(
             crm_username=account.crm_username or None,

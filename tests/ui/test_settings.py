@@ -13,7 +13,7 @@ from dialdeck.sandbox import DEMO_API_KEY, SandboxServer
 from dialdeck.ui.crash import CrashDialog
 from dialdeck.ui.settings_dialog import SettingsDialog
 from tests.conftest import MemoryKeyring
-from tests.ui.conftest import AppFactory, AppHarness
+from tests.ui.conftest import AppFactory, AppHarness, write_account
 from tests.ui.test_dialing import type_and_enter
 
 
@@ -204,3 +204,38 @@ def test_settings_open_with_the_keyboard_on_the_mode_in_use(make_app: AppFactory
     dialog = open_settings(app)
     app.qtbot.waitUntil(lambda: dialog.focusWidget() is dialog.sandbox_radio)
     dialog.reject()
+
+
+def test_a_key_pasted_with_invisible_marks_works_and_a_foreign_character_is_refused(
+    make_app: AppFactory, sandbox: SandboxServer, memory_keyring: MemoryKeyring, tmp_path: Path
+) -> None:
+    """A zero-width space copied with the key crashed the app (deep in httpx, at every dial);
+    now invisible marks are dropped and any other character no header can carry is named."""
+    app = make_app(tmp_path / "home")
+    dialog = open_settings(app)
+    fill_account(dialog, f"\u200b{sandbox.url}\u200e", f"\ufeff{DEMO_API_KEY}\u200b")
+    dialog.test_button.click()
+    app.qtbot.waitUntil(lambda: dialog.test_result.text() == "Connected: the key was accepted.")
+    dialog.api_key_edit.setText(f"{DEMO_API_KEY}é")
+    dialog.test_button.click()
+    assert "cannot contain latin small letter e with acute (U+00E9)" in dialog.test_result.text()
+    assert dialog.test_button.isEnabled()  # never stuck on "Testing…"
+    save(dialog)
+    assert dialog.isVisible() and "U+00E9" in dialog.error_label.text()  # not saved
+    dialog.api_key_edit.setText(f"{DEMO_API_KEY}\u200b")
+    save(dialog)
+    wait_reconnected(app, "CloudDialer account")
+    assert memory_keyring.passwords[(SERVICE, sandbox.url)] == DEMO_API_KEY
+    type_and_enter(app, "9876543210")
+    app.wait_state("Connected")
+
+
+def test_a_saved_key_that_cannot_be_sent_opens_settings_instead_of_crashing(
+    make_app: AppFactory, sandbox: SandboxServer, memory_keyring: MemoryKeyring, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    write_account(home, sandbox.url, f"{DEMO_API_KEY}\u00a0x")  # put in the keyring elsewhere
+    app = make_app(home, wait=False)
+    app.qtbot.waitUntil(lambda: app.controller.settings_ui.dialog is not None, timeout=10_000)
+    assert app.window.mode_badge.text() == "Account not set up"
+    assert "U+00A0" in app.window.dialer.preview.text()

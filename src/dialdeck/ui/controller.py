@@ -22,6 +22,7 @@ from dialdeck.core.startup import open_storage
 from dialdeck.core.store import AsyncHistory
 from dialdeck.session import (
     BadAccountAddress,
+    BadAccountKey,
     Session,
     SessionError,
     open_session,
@@ -183,7 +184,7 @@ class AppController(QObject):
             )
         except SessionError as exc:
             self.shell.explain_unavailable(exc)
-            if isinstance(exc, BadAccountAddress):
+            if isinstance(exc, BadAccountAddress | BadAccountKey):
                 self.settings_ui.open(self.settings, self.window)
             return False
         self.calls.session = session

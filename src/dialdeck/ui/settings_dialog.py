@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from dialdeck.core.api.client import check_base_url
 from dialdeck.core.api.errors import ApiError
+from dialdeck.core.api.keys import api_key_problem, clean_api_key
 from dialdeck.core.dispositions import DEFAULT_DISPOSITIONS
 from dialdeck.core.numbers import DialNumber, check_dial_number
 from dialdeck.core.settings import (
@@ -241,9 +242,11 @@ class SettingsDialog(QDialog):
     def _on_test(self) -> None:
         self.test_button.setEnabled(False)
         self.test_result.setText(self.tr("Testing…"))
-        self.test_requested.emit(
-            self.base_url_edit.text().strip(), self.api_key_edit.text().strip()
-        )
+        key = clean_api_key(self.api_key_edit.text())
+        if (problem := api_key_problem(key)) is not None:
+            self.show_test_result(False, problem)
+            return
+        self.test_requested.emit(self.base_url_edit.text().strip(), key)
 
     def show_register_result(self, message: str) -> None:
         self.desktop.show_register_result(message)
@@ -269,7 +272,10 @@ class SettingsDialog(QDialog):
         settings.dispositions = parse_dispositions(self.dispositions_edit.text()) or list(
             DEFAULT_DISPOSITIONS
         )
-        key = self.api_key_edit.text().strip() or None
+        key = clean_api_key(self.api_key_edit.text()) or None
+        if key is not None and (problem := api_key_problem(key)) is not None:
+            self._fail(problem)
+            return
         if self.sandbox_radio.isChecked():
             settings.account = None
             self._done(SettingsResult(settings, None))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from dialdeck.session import BadAccountAddress, SandboxUnavailable, SessionError
+from dialdeck.session import BadAccountAddress, BadAccountKey, SandboxUnavailable, SessionError
 from dialdeck.ui.main_window import MainWindow, Mode
 
 
@@ -36,6 +36,9 @@ def explain_unavailable(window: MainWindow, exc: SessionError) -> None:
             + " "
             + tr("Open Settings (Ctrl+,) to correct it.")
         )
+    elif isinstance(exc, BadAccountKey):
+        window.set_mode(Mode.OFFLINE, tr("Account not set up"))
+        dialer.set_unavailable(str(exc))
     else:
         window.set_mode(Mode.OFFLINE, tr("Not connected"))
         dialer.set_unavailable(str(exc))

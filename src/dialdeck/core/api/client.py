@@ -34,12 +34,14 @@ from dialdeck.core.api import paths
 from dialdeck.core.api.download import ProgressCallback, RecordingDownload
 from dialdeck.core.api.errors import (
     ApiError,
+    KeyFormatError,
     MalformedResponseError,
     NetworkError,
     NotFoundError,
     OutcomeUnknownError,
     RequestTimeoutError,
 )
+from dialdeck.core.api.keys import api_key_problem
 from dialdeck.core.api.limits import ClientLimits
 from dialdeck.core.api.models import CallAccepted, CallInfo, CallRequest, ParticipantAdded
 from dialdeck.core.api.urls import check_base_url, is_loopback_host, join_url, origin
@@ -130,6 +132,8 @@ class CloudDialerClient:
         tls: ssl.SSLContext | None = None,  # None: httpx's default (certifi's CA store)
     ) -> None:
         self.base_url = check_base_url(base_url)
+        if api_key is not None and (problem := api_key_problem(api_key)) is not None:
+            raise KeyFormatError(problem)  # before any request: never a crash inside httpx
         self._api_key = api_key
         self._retry = retry or RetryPolicy()
         self.limits = limits or ClientLimits()

@@ -98,6 +98,12 @@ class ConflictError(ApiError):
     message = "The call is no longer live, so nobody can be added to it."
 
 
+class KeyFormatError(ApiError):
+    """The API key has a character no HTTP header can carry (see ``keys.py``)."""
+
+    message = "The API key has a character that cannot be part of a key. Enter it again."
+
+
 class PlatformError(ApiError):
     """502 to a request that asks the platform to dial: placing a call or adding a participant."""
 

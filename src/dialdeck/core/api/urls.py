@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import ssl
+import unicodedata
 from urllib.parse import urljoin, urlsplit
 
 from dialdeck.core.api.errors import InsecureUrlError
@@ -38,21 +39,34 @@ def check_base_url(base_url: str) -> str:
     """
     import httpx  # lazy: the settings dialog validates as the agent types
 
-    text = base_url.strip()
+    # Invisible marks copied with an address (zero-width spaces, direction marks) are dropped.
+    text = "".join(ch for ch in base_url if unicodedata.category(ch) != "Cf").strip()
     example = "https://api.clouddialer.in"
     if not text:
         raise InsecureUrlError(f"Enter the API address, e.g. {example}")
     if any(ch.isspace() or ord(ch) < 32 for ch in text):
         raise InsecureUrlError("The API address cannot contain spaces or line breaks.")
     if "://" not in text:
-        raise InsecureUrlError(f"The API address must start with https:// (e.g. https://{text})")
+        scheme = "http" if is_loopback_host(urlsplit(f"//{text}").hostname or "") else "https"
+        raise InsecureUrlError(
+            f"The API address must start with https:// (e.g. {scheme}://{text})"
+            if scheme == "https"
+            else f"The API address must start with http:// or https:// (e.g. http://{text})"
+        )
     try:
         parts = urlsplit(text)
-        parts.port  # noqa: B018 (raises ValueError for a bad port)
+        port = parts.port
     except ValueError:
+        port_text = urlsplit(text).netloc.rpartition(":")[2]
+        if port_text.isdigit():
+            raise InsecureUrlError(
+                f"The port {port_text} does not exist: ports go from 1 to 65535."
+            ) from None
         raise InsecureUrlError(
             f"This is not a web address. It should look like {example}"
         ) from None
+    if port == 0:
+        raise InsecureUrlError("The port 0 does not exist: ports go from 1 to 65535.")
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise InsecureUrlError(f"The API address must look like {example}")
     if parts.username is not None or parts.password is not None:
