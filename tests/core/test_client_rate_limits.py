@@ -14,14 +14,11 @@ import pytest
 
 from dialdeck.core.api import (
     CallRequest,
-    CloudDialerClient,
     HttpStatusError,
     OutcomeUnknownError,
     RateLimitedError,
 )
 from dialdeck.core.api.download import WAIT_IN_PLACE
-from dialdeck.core.api.errors import KeyFormatError
-from dialdeck.core.api.keys import api_key_problem, clean_api_key
 from dialdeck.core.api.wire import MAX_RETRY_AFTER, retry_after_seconds
 from dialdeck.sandbox.wav import synthesize_call
 from tests.core.hostile import HostileServer, Request, bounded, canned, reply, short_client
@@ -154,12 +151,3 @@ async def test_a_download_told_to_wait_long_ends_and_keeps_its_part(
     assert excinfo.value.retry_after == float(wait)
     assert hostile.hits["GET r.wav"] == 1
     assert (tmp_path / "r.wav.part").stat().st_size == 1000  # resumed when the server said
-
-
-def test_a_key_is_cleaned_of_invisible_marks_and_refused_with_a_foreign_character() -> None:
-    assert clean_api_key(" \ufeffsk-12\u200b3\u200e\n") == "sk-123"
-    assert api_key_problem("sk-123_ABC.~!") is None
-    assert "U+00E9" in (api_key_problem("clé") or "")
-    assert "U+0020" in (api_key_problem("two words") or "")  # a space inside cannot be sent
-    with pytest.raises(KeyFormatError, match=r"U\+00A0"):
-        CloudDialerClient("https://api.example.in", "sk\u00a0123")  # never a crash in httpx

@@ -47,7 +47,8 @@ def check_base_url(base_url: str) -> str:
     if any(ch.isspace() or ord(ch) < 32 for ch in text):
         raise InsecureUrlError("The API address cannot contain spaces or line breaks.")
     if "://" not in text:
-        scheme = "http" if is_loopback_host(urlsplit(f"//{text}").hostname or "") else "https"
+        host = text.split("/", 1)[0].rpartition(":")[0] or text.split("/", 1)[0]
+        scheme = "http" if is_loopback_host(host.strip("[]")) else "https"
         raise InsecureUrlError(
             f"The API address must start with https:// (e.g. {scheme}://{text})"
             if scheme == "https"
@@ -57,8 +58,8 @@ def check_base_url(base_url: str) -> str:
         parts = urlsplit(text)
         port = parts.port
     except ValueError:
-        port_text = urlsplit(text).netloc.rpartition(":")[2]
-        if port_text.isdigit():
+        port_text = text.split("://", 1)[1].split("/", 1)[0].rpartition(":")[2]
+        if port_text.isdigit() and int(port_text[:9]) > 65535:
             raise InsecureUrlError(
                 f"The port {port_text} does not exist: ports go from 1 to 65535."
             ) from None
