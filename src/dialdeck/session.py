@@ -137,7 +137,12 @@ async def open_session(
         session = await _account_parts(settings, options, keystore)
     client = session.client
     tracker = CallTracker(
-        client, on_update=hooks.on_update, save=hooks.save, on_lost=hooks.on_lost, policy=policy
+        client,
+        on_update=hooks.on_update,
+        save=hooks.save,
+        on_lost=hooks.on_lost,
+        policy=policy,
+        simulated=session.sandbox,
     )
     return Session(
         client=client,

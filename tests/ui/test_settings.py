@@ -14,7 +14,7 @@ from dialdeck.ui.crash import CrashDialog
 from dialdeck.ui.settings_dialog import SettingsDialog
 from tests.conftest import MemoryKeyring
 from tests.ui.conftest import AppFactory, AppHarness, write_account
-from tests.ui.test_dialing import type_and_enter
+from tests.ui.test_dialing import history_rows, type_and_enter
 
 
 def open_settings(app: AppHarness) -> SettingsDialog:
@@ -239,3 +239,51 @@ def test_a_saved_key_that_cannot_be_sent_opens_settings_instead_of_crashing(
     app.qtbot.waitUntil(lambda: app.controller.settings_ui.dialog is not None, timeout=10_000)
     assert app.window.mode_badge.text() == "Account not set up"
     assert "U+00A0" in app.window.dialer.preview.text()
+
+
+def test_saving_other_settings_during_a_simulated_call_keeps_following_it(
+    make_app: AppFactory,
+) -> None:
+    """Every Save restarted the embedded simulator: its calls ended, frozen on "Connected"."""
+    app = make_app()
+    server = app.embedded_sandbox
+    type_and_enter(app, "9876543210")
+    app.wait_state("Connected")
+    dialog = open_settings(app)
+    dialog.dispositions_edit.setText("Sold, Call back later")
+    save(dialog)
+    app.qtbot.waitUntil(lambda: app.controller.settings.dispositions[0] == "Sold")
+    assert app.embedded_sandbox is server  # the same simulator, the same call
+    call = app.window.call_panel.focused
+    assert call is not None and call.is_live and not call.error
+    app.controller.calls.sandbox_hang_up(call.call_id, "destination", 1)
+    app.wait_state("Call ended")  # still followed to its end
+
+
+def test_changing_account_during_a_call_asks_and_says_what_happens_to_it(
+    make_app: AppFactory, sandbox: SandboxServer, memory_keyring: MemoryKeyring, tmp_path: Path
+) -> None:
+    home = tmp_path / "acct"
+    write_account(home, sandbox.url, DEMO_API_KEY)
+    app = make_app(home)
+    type_and_enter(app, "9876543210")
+    app.wait_state("Connected")
+    call = app.window.call_panel.focused
+    assert call is not None and not call.simulated
+    assert not app.window.call_panel.sandbox_box.isVisible()  # an account's call: no sandbox
+
+    dialog = open_settings(app)
+    dialog.sandbox_radio.setChecked(True)
+    save(dialog)
+    app.answer("confirmReconnectBox", "Cancel")  # keep the account while the call is live
+    app.qtbot.wait(200)
+    assert app.controller.settings.account is not None and call.is_live
+
+    dialog = open_settings(app)
+    dialog.sandbox_radio.setChecked(True)
+    save(dialog)
+    app.answer("confirmReconnectBox", "Apply now")
+    wait_reconnected(app, "Sandbox: calls are simulated")
+    assert "Not followed here since the account settings changed" in app.state()
+    assert not app.window.call_panel.sandbox_box.isVisible()  # never the simulator's buttons
+    assert history_rows(app)[-1]["state"] == "live"  # followed again with the account later

@@ -118,6 +118,7 @@ class TrackedCall:
     # Following stopped because the key or network was refused (401/403), not because the call
     # is gone: a working key resumes it, so the history must keep it live.
     resumable: bool = False
+    simulated: bool = False  # placed in the sandbox (its controls apply), not with an account
 
     @property
     def is_over(self) -> bool:
@@ -175,8 +176,10 @@ class CallTracker:
         on_lost: Callable[[TrackedCall], Awaitable[None]] | None = None,
         policy: PollPolicy | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        simulated: bool = False,
     ) -> None:
         self.client = client
+        self.simulated = simulated
         self.policy = policy or PollPolicy()
         self._on_update = on_update
         self._save = save
@@ -188,7 +191,7 @@ class CallTracker:
     def track(self, call_id: str, uuid: str, number: str) -> TrackedCall:
         if call_id in self.calls:
             return self.calls[call_id]
-        call = TrackedCall(call_id, uuid, number)
+        call = TrackedCall(call_id, uuid, number, simulated=self.simulated)
         self.calls[call_id] = call
         self._forget_old_calls()
         task = asyncio.get_running_loop().create_task(self._follow(call), name=f"poll {call_id}")

@@ -26,6 +26,7 @@ from dialdeck.core.numbers import DialNumber, check_dial_number
 from dialdeck.core.recent_attempts import CONFIRM_WINDOW, RecentAttempts
 from dialdeck.core.storage_errors import storage_reason
 from dialdeck.core.store import AsyncHistory, HistoryStore
+from dialdeck.sandbox.control import SandboxControlError
 from dialdeck.session import TrackerHooks
 from dialdeck.ui import describe
 from dialdeck.ui.tasks import Tasks
@@ -244,13 +245,27 @@ class CallController(QObject):
         session = self.session
         if session is None or session.controls is None:
             return
-        if role == "participant":  # sandbox leg ids are 1-based
-            coro = session.controls.hang_up(call_id, leg_id=position + 1)
-        else:
-            coro = session.controls.hang_up(call_id, role=role)
-        self.tasks.spawn(coro, "sandbox hang-up")
+        controls = session.controls
+        leg = {"leg_id": position + 1} if role == "participant" else {"role": role}  # 1-based
+
+        async def hang_up() -> None:
+            try:
+                await controls.hang_up(call_id, **leg)
+            except SandboxControlError as exc:
+                self.call_notice.emit(call_id, str(exc), True)
+
+        self.tasks.spawn(hang_up(), "sandbox hang-up")
 
     # -- following calls -------------------------------------------------------------------------
+
+    def stop_following(self, why: str) -> None:
+        """The session closes: its live calls say so, not freeze (History keeps an account's)."""
+        if self.session is None:
+            return
+        for call in self.session.tracker.active:
+            call.error = self.tr("Not followed here since {why}").format(why=why)
+            call.resumable, call.reconnecting = not call.simulated, False
+            self.call_updated.emit(call, False)
 
     async def resume_live_calls(self) -> None:
         """Follow again the calls that were live when Dialdeck last closed (this mode's only)."""

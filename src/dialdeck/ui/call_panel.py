@@ -347,7 +347,8 @@ class CallPanel(QWidget):
         call = self.focused
         live = call is not None and call.is_live
         self.add_participant_button.setEnabled(live)
-        self.sandbox_box.setVisible(self.sandbox_mode and call is not None)
+        # The simulator's controls, for a simulated call only (not an account's, in either mode).
+        self.sandbox_box.setVisible(call is not None and call.simulated)
         active = call is not None and not call.is_over
         legs = call.info.legs if call and call.info else ()
 

@@ -233,6 +233,19 @@ class AppController(QObject):
             self.shell.handle_link(raw)
 
     async def apply_settings(self, settings: Settings, api_key: str | None) -> None:
+        # Only a new account, key or poll speed needs a new session: a restart of the embedded
+        # simulator for, say, new call outcomes ended every simulated call, frozen on screen.
+        reconnect = api_key is not None or (settings.account, settings.poll_speed) != (
+            self.settings.account,
+            self.settings.poll_speed,
+        )
+        if (
+            reconnect
+            and (live := self.calls.active_calls)
+            and not await self.shell.ask_reconnect(live)
+        ):
+            settings.account, settings.poll_speed = self.settings.account, self.settings.poll_speed
+            reconnect, api_key = False, None
         await self.settings_ui.store_key(settings, api_key)
         autostart_changed = (settings.start_at_login, settings.start_minimized) != (
             self.settings.start_at_login,
@@ -245,7 +258,10 @@ class AppController(QObject):
         self._use_settings()
         if self.recordings is not None:
             self.tasks.spawn(self.recordings.apply_retention(), "retention")
+        if not reconnect:
+            return
         self.window.dialer.set_ready(False)
+        self.calls.stop_following(self.tr("the account settings changed"))
         await self._disconnect()
         self.window.dialer.set_ready(await self._connect())
 

@@ -324,6 +324,22 @@ class ShellController(QObject):
         )
         box.open()
 
+    async def ask_reconnect(self, live: list[TrackedCall]) -> bool:
+        """New account settings during a call: applying them stops following it here."""
+        from dialdeck.ui.questions import ask
+
+        return await ask(
+            self.window,
+            "confirmReconnectBox",
+            self.tr("Change the account during a call?"),
+            self.tr(
+                "A call is live ({number}). Applying the new account settings now stops "
+                "following it here: a real call goes on at CloudDialer, a simulated one ends. "
+                "Your other changes are applied either way.\n\nApply the account change now?"
+            ).format(number=", ".join(map(self.describe_text, (c.number for c in live)))),
+            self.tr("Apply now"),
+        )
+
     def describe_text(self, number: str) -> str:
         return self.names.describe_text(number) if self.names else number
 

@@ -280,3 +280,20 @@ def test_resume_waits_for_a_key(
     task = asyncio.ensure_future(controller.resume_live_calls())
     qtbot.waitUntil(task.done)
     assert list(session.tracker.calls) == ["c1"]
+
+
+def test_a_refused_sandbox_control_is_said_not_a_crash(
+    controller: CallController, session: FakeSession, qtbot: QtBot
+) -> None:
+    """ "Customer hangs up" on a call the simulator does not know raised into the crash dialog."""
+    from dialdeck.sandbox.control import SandboxControlError
+
+    async def refuse(call_id: str, **_leg: object) -> None:
+        raise SandboxControlError("The simulator does not know this call.")
+
+    assert session.controls is not None
+    session.controls.hang_up = refuse  # type: ignore[method-assign]
+    seen = Recorder(controller)
+    controller.sandbox_hang_up("c1", "destination", 1)
+    qtbot.waitUntil(lambda: bool(seen.of("call_notice")))
+    assert seen.of("call_notice")[0] == ("c1", "The simulator does not know this call.", True)
