@@ -505,3 +505,26 @@ def test_a_file_imported_twice_is_kept_once(make_app: AppFactory, tmp_path: Path
         ["copy of short.wav: already in the library as “short”"],
     )
     assert len(list(app.paths.recordings_dir.iterdir())) == 2
+
+
+def test_space_presses_the_recordings_buttons_and_tab_leaves_tables_and_notes(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    """The player's Space shortcut took Space from every button of the tab (Delete… played);
+    Tab stayed inside tables (cell to cell) and typed tab characters into notes."""
+    app = make_app()
+    import_and_wait(app, [generated_wav(tmp_path / "a.wav", 16)])
+    view = lib(app).library_view
+    app.window.show_tab(view)
+    app.qtbot.waitUntil(lambda: view.model.rowCount() == 1)
+    view.table.selectRow(0)
+    app.window.activateWindow()
+    app.qtbot.waitUntil(app.window.isActiveWindow)
+    view.delete_button.setFocus()
+    app.qtbot.keyClick(view.delete_button, Qt.Key.Key_Space)
+    box = app.question("deleteRecordingBox")
+    assert not view.player_widget.player.playing
+    box.reject()
+    for table in (view.table, hist(app).history_view.table):
+        assert not table.tabKeyNavigation()
+    assert app.window.call_panel.wrap_up.editor.notes_edit.tabChangesFocus()

@@ -27,6 +27,7 @@ class NotesEditor(QWidget):
         super().__init__(parent)
         self.hide()  # a logic holder: its two fields are placed in the parent's form
         self.notes_edit = QPlainTextEdit()
+        self.notes_edit.setTabChangesFocus(True)  # Tab leaves (keyboard use); a note has no tabs
         self.notes_edit.setObjectName("notesEdit")
         self.notes_edit.setAccessibleName(self.tr("Call notes"))
         self.notes_edit.setPlaceholderText(self.tr("What was agreed, what to do next…"))

@@ -9,6 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -160,7 +162,7 @@ class PlayerWidget(QWidget):
         """Shortcuts live on the tab that holds the player, so Space never fires elsewhere."""
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         bindings = [
-            ("Space", self.player.toggle),
+            ("Space", self._space),
             ("Left", lambda: self.player.skip(-5)),
             ("Right", lambda: self.player.skip(5)),
             ("Shift+Left", lambda: self.player.skip(-10)),
@@ -173,6 +175,14 @@ class PlayerWidget(QWidget):
         for keys, action in bindings:
             shortcut = QShortcut(QKeySequence(keys), scope, action, context=context)
             self._shortcuts.append(shortcut)
+
+    def _space(self) -> None:
+        """Play/pause, except on a button: Space presses it there (Import, Export, Delete…)."""
+        focus = QApplication.focusWidget()
+        if isinstance(focus, QAbstractButton):
+            focus.animateClick()
+        else:
+            self.player.toggle()
 
     def step_speed(self, direction: int) -> None:
         index = min(len(SPEEDS) - 1, max(0, self.speed_combo.currentIndex() + direction))

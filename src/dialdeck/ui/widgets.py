@@ -69,6 +69,7 @@ def row_table(
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setAlternatingRowColors(True)
     table.verticalHeader().hide()
+    table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move between rows)
     column_chooser(table, always=always_shown)
     return table
 
