@@ -278,6 +278,13 @@ def test_deleting_a_recording_asks_and_cancel_is_the_default(
     app.qtbot.waitUntil(lambda: len(library_rows_now(app)) == 1)
     assert not Path(doomed.path or "").exists()
     assert doomed.id not in {r.id for r in library_rows_now(app)}
+    # Nothing is current now: the buttons stopped acting on the deleted recording (Delete…
+    # asked to delete it again, Export copy… failed with the OS's "No such file").
+    app.qtbot.waitUntil(lambda: view.model.rowCount() == 1)
+    assert not view.table.currentIndex().isValid()
+    assert not any(
+        b.isEnabled() for b in (view.delete_button, view.export_button, view.folder_button)
+    )
 
 
 def library_rows_now(app: AppHarness) -> list[library.RecordingRow]:
@@ -522,9 +529,9 @@ def test_space_presses_the_recordings_buttons_and_tab_leaves_tables_and_notes(
     app.qtbot.waitUntil(app.window.isActiveWindow)
     view.delete_button.setFocus()
     app.qtbot.keyClick(view.delete_button, Qt.Key.Key_Space)
-    box = app.question("deleteRecordingBox")
+    app.question("deleteRecordingBox")
     assert not view.player_widget.player.playing
-    box.reject()
+    app.answer("deleteRecordingBox", "Cancel")
     for table in (view.table, hist(app).history_view.table):
         assert not table.tabKeyNavigation()
     assert app.window.call_panel.wrap_up.editor.notes_edit.tabChangesFocus()

@@ -107,6 +107,7 @@ class LibraryView(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         keep_selection(self.table, lambda row: row.id)
+        self.model.modelReset.connect(self._forget_gone_row)  # after keep_selection's restore
         self.table.activated.connect(lambda _i: player.play())
 
         self.empty = QLabel(
@@ -194,6 +195,13 @@ class LibraryView(QWidget):
         self._current = self.model.data(current, ROW_ROLE) if current.isValid() else None
         self._update_buttons()
         self.selected.emit(self._current)
+
+    def _forget_gone_row(self) -> None:
+        """A refresh that left no row current (the one shown was deleted, or a new search):
+        Show in folder, Export and Delete no longer act on it. The player plays on."""
+        if not self.table.currentIndex().isValid() and self._current is not None:
+            self._current = None
+            self._update_buttons()
 
     def _update_buttons(self) -> None:
         local = self._current is not None and self._current.state is RecState.LOCAL
