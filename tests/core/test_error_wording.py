@@ -18,6 +18,7 @@ from dialdeck.core.api import (
 )
 from dialdeck.core.api.errors import ApiError, Operation, RateLimitedError
 from dialdeck.core.api.paths import operation
+from dialdeck.sandbox import DEMO_API_KEY, SandboxServer
 
 pytestmark = pytest.mark.anyio
 
@@ -142,3 +143,15 @@ def test_a_rate_limit_says_the_pause_asked_for(seconds: float | None, said: str)
     text = str(RateLimitedError(seconds))
     assert text.startswith("CloudDialer asked Dialdeck to slow down (too many requests).")
     assert text.endswith(said) and ("pause" in text) == bool(said)
+
+
+async def test_a_failing_connection_test_is_worded_as_a_test(sandbox: SandboxServer) -> None:
+    """Not "…status service is having trouble; Dialdeck keeps trying": nothing retries a test."""
+    faults = {"error_rate": 1, "count": 3, "path_prefix": "/calls"}
+    httpx.post(f"{sandbox.url}/_sandbox/faults", json=faults, timeout=5)
+    retry = RetryPolicy(attempts=1, base_delay=0, max_delay=0)
+    async with CloudDialerClient(sandbox.url, DEMO_API_KEY, retry=retry) as api:
+        with pytest.raises(HttpStatusError) as excinfo:
+            await api.test_connection()
+    assert "keeps trying" not in str(excinfo.value)
+    assert "Try again in a moment" in str(excinfo.value)

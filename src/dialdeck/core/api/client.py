@@ -34,10 +34,12 @@ from dialdeck.core.api import paths
 from dialdeck.core.api.download import ProgressCallback, RecordingDownload
 from dialdeck.core.api.errors import (
     ApiError,
+    HttpStatusError,
     KeyFormatError,
     MalformedResponseError,
     NetworkError,
     NotFoundError,
+    Operation,
     OutcomeUnknownError,
     RequestTimeoutError,
 )
@@ -201,6 +203,10 @@ class CloudDialerClient:
             await self.get_call(f"dialdeck-probe-{os.urandom(8).hex()}")
         except NotFoundError:
             return
+        except HttpStatusError as exc:  # "Dialdeck keeps trying" is a poll's words, not a test's
+            raise HttpStatusError(
+                exc.status_code or 500, None, detail=exc.detail, operation=Operation.HEALTH
+            ) from None
 
     async def download_recording(
         self, recording_url: str, dest: Path, *, progress: ProgressCallback | None = None
@@ -325,9 +331,15 @@ class CloudDialerClient:
         cause: BaseException | None = exc
         while cause is not None and not isinstance(cause, socket.gaierror):
             cause = cause.__cause__ or cause.__context__
+        host = httpx.URL(self.base_url).host
+        if cause is None and is_loopback_host(host):  # a local server: not the internet
+            return NetworkError(
+                f"Nothing answered at {self.base_url} on this computer. "
+                "Check that the server there is running, and the API address in Settings.",
+                detail=f"{what}: {type(exc).__name__}",
+            )
         if cause is None:
             return NetworkError(detail=f"{what}: {type(exc).__name__}")
-        host = httpx.URL(self.base_url).host
         return NetworkError(
             f"The address {host} was not found. Check the API address in Settings, "
             "and that this computer is online.",
