@@ -287,3 +287,17 @@ def test_changing_account_during_a_call_asks_and_says_what_happens_to_it(
     assert "Not followed here since the account settings changed" in app.state()
     assert not app.window.call_panel.sandbox_box.isVisible()  # never the simulator's buttons
     assert history_rows(app)[-1]["state"] == "live"  # followed again with the account later
+
+
+def test_settings_say_when_sandbox_mode_is_forced_from_the_command_line(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    """Started with --sandbox, an account chosen and saved changed nothing, without a word."""
+    app = make_app(tmp_path / "forced", force_sandbox=True)
+    dialog = open_settings(app)
+    assert dialog.forced_note.isVisible() and "--sandbox" in dialog.forced_note.text()
+    dialog.reject()
+    plain = make_app(tmp_path / "plain")
+    dialog = open_settings(plain)
+    assert not dialog.forced_note.isVisible()
+    dialog.reject()

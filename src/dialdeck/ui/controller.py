@@ -70,6 +70,7 @@ class AppController(QObject):
             retry=options.retry,
             parent=self,
         )
+        self.settings_ui.forced_sandbox = options.force_sandbox
         self.shell = ShellController(window, self)
         self.hotkeys = HotkeyController(self)
         self.contacts = ContactsController(self.history, self.tasks, window)

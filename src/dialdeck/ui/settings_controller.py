@@ -58,6 +58,7 @@ class SettingsController(QObject):
         self.retry = retry
         self.client_factory = client_factory
         self.secure_keyring: bool | None = None  # None: not asked yet (it loads a backend)
+        self.forced_sandbox = False  # started with --sandbox: the dialog says so
         self.dialog: SettingsDialog | None = None
         # Registers a changed global hotkey on Save: "" or why not (set by the conductor).
         self.try_hotkey: Callable[[str], str] | None = None
@@ -90,6 +91,7 @@ class SettingsController(QObject):
         dialog.register_links_requested.connect(
             lambda: self.tasks.latest("register links", self._register_links(dialog))
         )
+        dialog.forced_note.setVisible(self.forced_sandbox)
         self.dialog = dialog
         dialog.open()
 

@@ -204,8 +204,18 @@ class SettingsDialog(QDialog):
         # Everything but the error and Save/Cancel scrolls: those stay reachable on any screen.
         content = QWidget()
         content_layout = QVBoxLayout(content)
-        for part in (self.sandbox_radio, self.account_radio, self.account_box, defaults,
-                     self.retention, self.desktop):  # fmt: skip
+        # Shown when Dialdeck was started with --sandbox (see forced_sandbox).
+        self.forced_note = QLabel(
+            self.tr(
+                "Dialdeck was started with --sandbox: it uses the simulator until it is started "
+                "without it. An account chosen here is saved for then."
+            )
+        )
+        self.forced_note.setObjectName("forcedSandboxNote")
+        self.forced_note.setWordWrap(True)
+        self.forced_note.hide()
+        for part in (self.forced_note, self.sandbox_radio, self.account_radio, self.account_box,
+                     defaults, self.retention, self.desktop):  # fmt: skip
             content_layout.addWidget(part)
         content_layout.addStretch(1)
         layout = QVBoxLayout(self)
