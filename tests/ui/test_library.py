@@ -535,3 +535,14 @@ def test_space_presses_the_recordings_buttons_and_tab_leaves_tables_and_notes(
     for table in (view.table, hist(app).history_view.table):
         assert not table.tabKeyNavigation()
     assert app.window.call_panel.wrap_up.editor.notes_edit.tabChangesFocus()
+
+
+def test_a_file_name_with_a_line_break_gives_a_one_line_title_and_copy(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    app = make_app()
+    odd = generated_wav(tmp_path / "bad\nname\t.wav", 16)
+    assert import_and_wait(app, [odd])[0] == 1
+    [row] = library_rows_now(app)
+    assert row.title == "bad name"
+    assert "\n" not in Path(row.path or "").name and "\t" not in Path(row.path or "").name

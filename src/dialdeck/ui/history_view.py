@@ -121,6 +121,8 @@ class HistoryView(QWidget):
         self.until_check.setObjectName("untilCheck")
         self.until_edit = QDateEdit(QDate.currentDate())
         self.until_edit.setObjectName("untilEdit")
+        self.since_edit.setAccessibleName(self.tr("Calls from this day"))
+        self.until_edit.setAccessibleName(self.tr("Calls up to this day"))
         for edit in (self.since_edit, self.until_edit):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd MMM yyyy")

@@ -109,6 +109,7 @@ class SettingsDialog(QDialog):
         self.caller_ids_edit.setPlaceholderText("919800000000, 919800000001")
         self.agent_kind = QComboBox()
         self.agent_kind.setObjectName("agentKindCombo")
+        self.agent_kind.setAccessibleName(self.tr("How you are rung"))
         self.agent_kind.addItem(self.tr("Browser softphone (CRM username)"), "crm")
         self.agent_kind.addItem(self.tr("My phone number"), "number")
         self.agent_kind.setCurrentIndex(
