@@ -116,7 +116,7 @@ class LibraryFiles(QObject):
                 raise AlreadyImported(title)  # the same file chosen twice: one copy is enough
         dest = await asyncio.to_thread(_copy_into, source, self.paths.recordings_dir)
         try:  # the copy has the source's size: copied whole, or not there at all
-            title = _one_line(source.stem) or source.stem
+            title = _one_line(source.stem)
             await self.history.run(library.add_import, title, str(dest), size, info.duration)
         except BaseException:
             await asyncio.to_thread(dest.unlink, True)  # not listed: not kept either
@@ -188,4 +188,4 @@ def _short(text: str, limit: int = NAME_BYTES) -> str:
 def _one_line(text: str) -> str:
     """A file name's line breaks and other control characters (legal on Linux and macOS) as
     spaces: a title or a copy's name never spans two lines of a table or a status bar."""
-    return " ".join("".join(" " if ch < " " or ch == "\x7f" else ch for ch in text).split())
+    return "".join(" " if ch < " " or ch == "\x7f" else ch for ch in text)
