@@ -6,6 +6,7 @@ Keyboard (while the Recordings tab has focus): Space play/pause, ←/→ 5 s, Sh
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
@@ -162,7 +163,7 @@ class PlayerWidget(QWidget):
         """Shortcuts live on the tab that holds the player, so Space never fires elsewhere."""
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         bindings = [
-            ("Space", self._space),
+            ("Space", self.player.toggle),
             ("Left", lambda: self.player.skip(-5)),
             ("Right", lambda: self.player.skip(5)),
             ("Shift+Left", lambda: self.player.skip(-10)),
@@ -175,14 +176,15 @@ class PlayerWidget(QWidget):
         for keys, action in bindings:
             shortcut = QShortcut(QKeySequence(keys), scope, action, context=context)
             self._shortcuts.append(shortcut)
+        # On a button Space is the button's own (Import, Export, Delete…: it played instead).
+        # A bound method of this widget: Qt drops the connection when the widget is deleted.
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.focusChanged.connect(self._on_focus_changed)
 
-    def _space(self) -> None:
-        """Play/pause, except on a button: Space presses it there (Import, Export, Delete…)."""
-        focus = QApplication.focusWidget()
-        if isinstance(focus, QAbstractButton):
-            focus.animateClick()
-        else:
-            self.player.toggle()
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if self._shortcuts and shiboken6.isValid(self._shortcuts[0]):
+            self._shortcuts[0].setEnabled(not isinstance(new, QAbstractButton))
 
     def step_speed(self, direction: int) -> None:
         index = min(len(SPEEDS) - 1, max(0, self.speed_combo.currentIndex() + direction))
