@@ -15,6 +15,7 @@ from dialdeck.ui.settings_dialog import SettingsDialog
 from tests.conftest import MemoryKeyring
 from tests.ui.conftest import AppFactory, AppHarness, write_account
 from tests.ui.test_dialing import history_rows, type_and_enter
+from tests.ui.test_live_call import own_sandbox  # noqa: F401 (a fixture)
 
 
 def open_settings(app: AppHarness) -> SettingsDialog:
@@ -261,10 +262,13 @@ def test_saving_other_settings_during_a_simulated_call_keeps_following_it(
 
 
 def test_changing_account_during_a_call_asks_and_says_what_happens_to_it(
-    make_app: AppFactory, sandbox: SandboxServer, memory_keyring: MemoryKeyring, tmp_path: Path
+    make_app: AppFactory,
+    own_sandbox: SandboxServer,  # noqa: F811 (the fixture)
+    memory_keyring: MemoryKeyring,
+    tmp_path: Path,
 ) -> None:
     home = tmp_path / "acct"
-    write_account(home, sandbox.url, DEMO_API_KEY)
+    write_account(home, own_sandbox.url, DEMO_API_KEY)  # calls talk for 10 minutes there
     app = make_app(home)
     type_and_enter(app, "9876543210")
     app.wait_state("Connected")

@@ -258,11 +258,9 @@ class CallController(QObject):
 
     # -- following calls -------------------------------------------------------------------------
 
-    def stop_following(self, why: str) -> None:
-        """The session closes: its live calls say so, not freeze (History keeps an account's)."""
-        if self.session is None:
-            return
-        for call in self.session.tracker.active:
+    def say_not_followed(self, calls: list[TrackedCall], why: str) -> None:
+        """Their session closed: they say so, not freeze (History keeps an account's live)."""
+        for call in calls:
             call.error = self.tr("Not followed here since {why}").format(why=why)
             call.resumable, call.reconnecting = not call.simulated, False
             self.call_updated.emit(call, False)

@@ -262,8 +262,9 @@ class AppController(QObject):
         if not reconnect:
             return
         self.window.dialer.set_ready(False)
-        self.calls.stop_following(self.tr("the account settings changed"))
-        await self._disconnect()
+        stopped = self.calls.active_calls
+        await self._disconnect()  # pollers stopped first: a poll in flight cannot undo the next
+        self.calls.say_not_followed(stopped, self.tr("the account settings changed"))
         self.window.dialer.set_ready(await self._connect())
 
     # -- shutdown ----------------------------------------------------------------------------------
