@@ -263,20 +263,22 @@ def test_paste_with_any_formatting(make_app: AppFactory) -> None:
     assert app.window.dialer.preview.text() == "Will call +91 98765 43210"
 
 
-def test_lost_answer_says_outcome_unknown_and_follows_nothing(make_app: AppFactory) -> None:
-    app = make_app()
-    import httpx
-
-    sandbox = app.embedded_sandbox
+def dial_with_lost_answer(app: AppHarness, number: str) -> None:
+    """Dial ``number``; the sandbox places the call and cuts its answer: outcome unknown."""
     httpx.post(
-        f"{sandbox.url}/_sandbox/faults",
+        f"{app.embedded_sandbox.url}/_sandbox/faults",
         json={"drop_rate": 1.0, "count": 1, "path_prefix": "/calls"},
         timeout=5,
     )
-    type_and_enter(app, "9876543210")
+    type_and_enter(app, number)
     app.qtbot.waitUntil(
         lambda: "may or may not have been placed" in app.window.dialer.preview.text()
     )
+
+
+def test_lost_answer_says_outcome_unknown_and_follows_nothing(make_app: AppFactory) -> None:
+    app = make_app()
+    dial_with_lost_answer(app, "9876543210")
     assert "Check your phone before dialling again" in app.window.dialer.preview.text()
     # An entry says the call may be ringing; nothing is polled (there is no call_id to poll).
     unknown = app.window.call_panel.focused
@@ -452,15 +454,7 @@ def test_one_enter_after_an_unknown_outcome_asks_once_and_places_one_call(
     """The number field dialled on Enter, then passed the key to the dialer, which dialled
     again: two "Dial again?" questions, and answering both placed two more calls."""
     app = make_app()
-    httpx.post(
-        f"{app.embedded_sandbox.url}/_sandbox/faults",
-        json={"drop_rate": 1.0, "count": 1, "path_prefix": "/calls"},
-        timeout=5,
-    )
-    type_and_enter(app, "9876598765")
-    app.qtbot.waitUntil(
-        lambda: "may or may not have been placed" in app.window.dialer.preview.text()
-    )
+    dial_with_lost_answer(app, "9876598765")
     app.qtbot.keyClick(app.window.dialer.number_edit, Qt.Key.Key_Return)
     box = wait_confirm_box(app)
     app.qtbot.wait(100)
