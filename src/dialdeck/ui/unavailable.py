@@ -14,31 +14,27 @@ def tr(text: str) -> str:
 
 
 def explain_unavailable(window: MainWindow, exc: SessionError) -> None:
-    dialer = window.dialer
+    badge, text = _words(exc)
+    window.set_mode(Mode.OFFLINE, badge)
+    window.dialer.set_unavailable(text)
+
+
+def _words(exc: SessionError) -> tuple[str, str]:
+    """The badge, and what went wrong followed by what to do."""
     if isinstance(exc, SandboxUnavailable):
-        window.set_mode(Mode.OFFLINE, tr("Sandbox unavailable"))
-        dialer.set_unavailable(
-            tr("The sandbox could not start on port {port}: {reason}").format(
-                port=exc.port, reason=exc.reason
-            )
-            + " "
-            + tr(
-                "Choose another --sandbox-port, or close what uses it. "
-                "History and Recordings still work."
-            )
+        problem = tr("The sandbox could not start on port {port}: {reason}").format(
+            port=exc.port, reason=exc.reason
         )
-    elif isinstance(exc, BadAccountAddress):
-        window.set_mode(Mode.OFFLINE, tr("Account not set up"))
-        dialer.set_unavailable(
-            tr("The saved API address “{url}” is not usable: {reason}").format(
-                url=exc.url, reason=exc.reason
-            )
-            + " "
-            + tr("Open Settings (Ctrl+,) to correct it.")
+        advice = tr(
+            "Choose another --sandbox-port, or close what uses it. "
+            "History and Recordings still work."
         )
-    elif isinstance(exc, BadAccountKey):
-        window.set_mode(Mode.OFFLINE, tr("Account not set up"))
-        dialer.set_unavailable(str(exc))
-    else:
-        window.set_mode(Mode.OFFLINE, tr("Not connected"))
-        dialer.set_unavailable(str(exc))
+        return tr("Sandbox unavailable"), f"{problem} {advice}"
+    if isinstance(exc, BadAccountAddress):
+        problem = tr("The saved API address “{url}” is not usable: {reason}").format(
+            url=exc.url, reason=exc.reason
+        )
+        return tr("Account not set up"), f"{problem} {tr('Open Settings (Ctrl+,) to correct it.')}"
+    if isinstance(exc, BadAccountKey):
+        return tr("Account not set up"), str(exc)
+    return tr("Not connected"), str(exc)

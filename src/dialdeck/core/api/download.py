@@ -36,6 +36,7 @@ from dialdeck.core.api.part_file import PartWriter, commit, open_off_loop
 from dialdeck.core.api.urls import check_recording_url, join_url
 from dialdeck.core.api.wire import (
     error_for_status,
+    keep_retry_after,
     read_error_body,
     retry_after_seconds,
     server_reason,
@@ -278,8 +279,7 @@ def _error(status: int, body: bytes | None, detail: str, retry_after: float | No
     error = HttpStatusError(
         status, server_reason(body), detail=detail, operation=Operation.DOWNLOAD
     )
-    error.retry_after = retry_after if status >= 500 else None
-    return error
+    return keep_retry_after(error, retry_after)
 
 
 def _content_range(value: str) -> tuple[int | None, int | None]:

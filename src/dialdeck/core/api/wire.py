@@ -216,8 +216,12 @@ def error_for_status(
     ``retry_after`` (seconds) is kept for a 429 and for server trouble (503 usually says it)."""
     if status == 429:
         return RateLimitedError(retry_after, detail=detail)
-    error = _error_for_status(status, body, detail, operation)
-    if status >= 500:
+    return keep_retry_after(_error_for_status(status, body, detail, operation), retry_after)
+
+
+def keep_retry_after(error: ApiError, retry_after: float | None) -> ApiError:
+    """Server trouble (5xx) keeps when the server said to ask again; a refusal does not."""
+    if (error.status_code or 0) >= 500:
         error.retry_after = retry_after
     return error
 
